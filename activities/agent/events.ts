@@ -1,0 +1,17 @@
+import type { AgentUsage } from '../../contracts/task';
+
+/**
+ * The normalized event model every runner produces. The log, heartbeats, UI details and the result
+ * comment read only these, never a CLI's own format.
+ */
+export type AgentEvent =
+  | { kind: 'session'; sessionId: string; model?: string; tools?: string[] }
+  | { kind: 'text'; text: string }
+  | { kind: 'tool_call'; id?: string; name: string; input: unknown }
+  | { kind: 'tool_result'; id?: string; output: string; isError: boolean }
+  | { kind: 'result'; isError: boolean; text?: string; sessionId?: string; usage: AgentUsage; subtype?: string }
+  | { kind: 'output'; line: string; stream: 'stdout' | 'stderr' }
+  | { kind: 'unknown'; raw: unknown };
+
+/** Turns one line of a CLI's stdout into events. Must never throw: a bad line is plain output. */
+export type LineParser = (line: string) => AgentEvent[];

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { configSchema, type RawConfig } from './schema';
+
+/** Settings after defaults that depend on other settings are filled in. */
+export interface Config extends RawConfig {
+  AGENT_COMMAND: string;
+  TEMPORAL_UI_URL: string;
+  AGENT_BOT_DATA_DIR: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DEFAULT_AGENT_COMMAND: Record<RawConfig['AGENT_KIND'], string | undefined> = {
+  claude: 'claude',
+  command: undefined,
+};
+
+/**
+ * Parses the environment, over the optional YAML file named by `AGENT_BOT_CONFIG` (or `./agent-bot.yaml`
+ * when it exists). The environment wins. Throws `ConfigError` naming every bad key.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const fromFile = readConfigFile(env['AGENT_BOT_CONFIG'], cwd);
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const raw = parsed.data;
+  const agentCommand = raw.AGENT_COMMAND ?? DEFAULT_AGENT_COMMAND[raw.AGENT_KIND];
+  if (agentCommand === undefined) {
+    throw new ConfigError(`invalid configuration:\n  AGENT_COMMAND: required when AGENT_KIND is "${raw.AGENT_KIND}"`);
+  }
+  return {
+    ...raw,
+    AGENT_COMMAND: agentCommand,
+    AGENT_BOT_DATA_DIR: path.resolve(cwd, raw.AGENT_BOT_DATA_DIR),
+    TEMPORAL_UI_URL: (raw.TEMPORAL_UI_URL ?? `http://localhost:${raw.TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
+  };
+}
+
+function readConfigFile(explicitPath: string | undefined, cwd: string): Record<string, unknown> {
+  const file = path.resolve(cwd, explicitPath ?? 'agent-bot.yaml');
+  if (!fs.existsSync(file)) {
+    if (explicitPath !== undefined) throw new ConfigError(`AGENT_BOT_CONFIG: no such file ${file}`);
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`AGENT_BOT_CONFIG: ${file} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`AGENT_BOT_CONFIG: ${file} must be a mapping of KEY: value`);
+  }
+  // YAML lists and numbers are accepted for keys the environment writes as strings.
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, value]) => [key, Array.isArray(value) ? listToEnvString(key, value) : value]),
+  );
+}
+
+function listToEnvString(key: string, value: unknown[]): string {
+  return key === 'AGENT_ARGS' ? JSON.stringify(value.map(String)) : value.map(String).join(',');
+}

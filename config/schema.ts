@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { durationMs } from './duration';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const list = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+/** Every setting of agent-bot, by its user-facing name. The README documents each key. */
+export const configSchema = z.object({
+  GATEWAY_PORT: port.default(8080),
+  GATEWAY_HOST: z.string().default('0.0.0.0'),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('agent-bot'),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_URL: optionalString.pipe(z.url().optional()),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_RETENTION: durationMs.prefault('7d'),
+  AGENT_BOT_DATA_DIR: z.string().min(1).default('./data'),
+  AGENT_BOT_MENTION: z
+    .string()
+    .regex(/^@[A-Za-z0-9][\w-]*$/, 'expected a mention such as @agent')
+    .default('@agent'),
+  GITHUB_WEBHOOK_SECRET: optionalString.transform((value) => (value === undefined ? [] : value.split(','))),
+  GITHUB_TOKEN: optionalString,
+  GITHUB_API_URL: z.url().default('https://api.github.com'),
+  GITHUB_ALLOWED_USERS: list.default([]),
+  GITHUB_BOT_LOGIN: optionalString,
+  AGENT_KIND: z.enum(['claude', 'command']).default('claude'),
+  AGENT_COMMAND: optionalString,
+  AGENT_ARGS: optionalString.transform((value, ctx) => parseArgs(value, ctx)),
+  AGENT_TIMEOUT: durationMs.prefault('30m'),
+  AGENT_KILL_GRACE: durationMs.prefault('10s'),
+  AGENT_ENV_PASSTHROUGH: list.default([]),
+  AGENT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+function parseArgs(value: string | undefined, ctx: z.RefinementCtx): string[] {
+  if (value === undefined) return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')) return parsed;
+  } catch {
+    // fall through to the message below
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected a JSON array of strings, e.g. ["--flag","value"]' });
+  return z.NEVER;
+}

@@ -1,0 +1,58 @@
+import type { TargetRef } from './target';
+
+/** One `@agent <request>` accepted from a thread. */
+export interface Command {
+  taskId: string;
+  /** Provider delivery id: a redelivery carries the same one and is dropped. */
+  deliveryId: string;
+  request: string;
+  requester: string;
+  /** The comment that carried the command, for reactions. */
+  commentId: number;
+  /** Link to the comment or thread, for the prompt and the UI. */
+  url: string;
+  /** Title of the PR or issue, for the prompt. */
+  title?: string;
+  receivedAt: string;
+}
+
+export type TaskOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+/** Input of the per-task child workflow. */
+export interface TaskWorkflowInput {
+  target: TargetRef;
+  targetWorkflowId: string;
+  command: Command;
+  /** The agent session to resume, if an earlier task on this target left one. */
+  agentSessionId?: string;
+}
+
+/** Cost and size of one agent run, as far as the agent reports them. */
+export interface AgentUsage {
+  costUsd?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  turns?: number;
+}
+
+/** What the task child workflow returns to the target workflow. */
+export interface TaskResult {
+  taskId: string;
+  outcome: TaskOutcome;
+  durationMs: number;
+  usage: AgentUsage;
+  agentSessionId?: string;
+  /** Short reason for a failure or cancellation. */
+  reason?: string;
+}
+
+/** Live progress of a running agent: small by design, it travels in heartbeats and signals. */
+export interface AgentProgress {
+  stage: string;
+  lineCount: number;
+  lastLines: string[];
+  costUsd?: number;
+  updatedAt: string;
+}
+
+export const MAX_PROGRESS_LINES = 20;

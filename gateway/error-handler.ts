@@ -1,0 +1,30 @@
+import type { Middleware } from 'koa';
+
+/**
+ * First middleware: client errors (`ctx.throw(4xx, msg)`) answer with their message as JSON; anything
+ * else is a 500 with no detail, logged once through `app.on('error')`.
+ */
+export function errorHandler(): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const status = httpStatusOf(error);
+      if (status !== undefined && status < 500) {
+        ctx.status = status;
+        ctx.body = status === 401 ? { error: 'unauthorized' } : { error: (error as Error).message };
+        return;
+      }
+      ctx.status = status ?? 500;
+      ctx.body = { error: ctx.status === 503 ? 'service unavailable' : 'internal error' };
+      ctx.app.emit('error', error, ctx);
+    }
+  };
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const value = typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : undefined;
+  return value !== undefined && value >= 400 && value < 600 ? value : undefined;
+}

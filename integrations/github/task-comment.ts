@@ -1,0 +1,71 @@
+import type { AgentUsage, TaskOutcome } from '../../contracts/task';
+
+/** GitHub refuses comment bodies longer than this. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+/** Hidden marker that ties a comment to its task: a retried post finds it instead of posting twice. */
+export function taskMarker(taskId: string): string {
+  return `<!-- agent-bot:task=${taskId} -->`;
+}
+
+/** Any comment agent-bot writes carries this prefix; the gateway never reads such a comment as a command. */
+export const AGENT_BOT_MARKER_PREFIX = '<!-- agent-bot:';
+
+export interface TaskCommentContent {
+  taskId: string;
+  outcome: TaskOutcome;
+  request: string;
+  requester: string;
+  /** The agent's answer on success, the reason otherwise. */
+  text: string;
+  durationMs: number;
+  usage: AgentUsage;
+  runUrl: string;
+  logPath: string;
+  /** True when the agent's output was already cut before it reached us. */
+  truncated?: boolean;
+}
+
+const HEADLINE: Record<TaskOutcome, string> = {
+  succeeded: '✅ Done',
+  failed: '❌ Failed',
+  cancelled: '🛑 Cancelled',
+};
+
+/** The final comment of a task, never longer than GitHub accepts. */
+export function formatTaskComment(content: TaskCommentContent): string {
+  const header = `${taskMarker(content.taskId)}\n**${HEADLINE[content.outcome]}** · @${content.requester} asked: _${oneLine(content.request)}_\n\n`;
+  const footer = `\n\n---\n<sub>${footerParts(content).join(' · ')}</sub>`;
+  const cutNote = `\n\n_… output cut to fit a GitHub comment. The full log is \`${content.logPath}\` on the agent-bot server; see also [the run](${content.runUrl})._`;
+  const room = GITHUB_COMMENT_LIMIT - header.length - footer.length;
+  let body = content.text.trim() === '' ? '_(the agent printed nothing)_' : content.text;
+  if (body.length > room || content.truncated === true) {
+    body = body.slice(0, Math.max(0, room - cutNote.length)) + cutNote;
+  }
+  return header + body + footer;
+}
+
+function footerParts(content: TaskCommentContent): string[] {
+  const parts = [`took ${formatDuration(content.durationMs)}`];
+  if (content.usage.costUsd !== undefined) parts.push(`cost $${content.usage.costUsd.toFixed(4)}`);
+  if (content.usage.inputTokens !== undefined || content.usage.outputTokens !== undefined) {
+    parts.push(`tokens ${content.usage.inputTokens ?? 0} in / ${content.usage.outputTokens ?? 0} out`);
+  }
+  if (content.usage.turns !== undefined) parts.push(`${content.usage.turns} turns`);
+  parts.push(`[run in Temporal UI](${content.runUrl})`);
+  parts.push(`task \`${content.taskId}\``);
+  return parts;
+}
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}

@@ -1,0 +1,73 @@
+import { Client, type Connection } from '@temporalio/client';
+import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createAgentActivities, type ProgressNotifier } from '../activities/agent/run-agent';
+import { createGithubActivities } from '../activities/github-activities';
+import type { Config } from '../config/load';
+import { progressSignal } from '../contracts/messages';
+import { agentTaskQueue } from '../contracts/task-queues';
+import { createGithubClient } from '../integrations/github/client';
+
+export interface AgentWorkers {
+  /** Runs both workers until `shutdown()` or a fatal error. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * Two workers in one process: the main one (workflows and GitHub calls) and the agent one, whose
+ * activity slots are the cap on agent processes (AGENT_MAX_CONCURRENT).
+ */
+export async function createAgentWorkers(options: {
+  config: Config;
+  connection: NativeConnection;
+  clientConnection: Connection;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  env?: NodeJS.ProcessEnv;
+}): Promise<AgentWorkers> {
+  const { config, connection } = options;
+  const client = new Client({ connection: options.clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const notify: ProgressNotifier = async (workflowIds, taskId, progress) => {
+    await Promise.all(workflowIds.map((id) => client.workflow.getHandle(id).signal(progressSignal, { taskId, progress })));
+  };
+  const github = createGithubClient({ token: config.GITHUB_TOKEN, apiUrl: config.GITHUB_API_URL });
+  const workflowSource = options.workflowBundle === undefined
+    ? { workflowsPath: require.resolve('../workflows') }
+    : { workflowBundle: options.workflowBundle };
+
+  const main = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...workflowSource,
+    activities: createGithubActivities({ github, uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }),
+  });
+  const agent = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: agentTaskQueue(config.TEMPORAL_TASK_QUEUE),
+    maxConcurrentActivityTaskExecutions: config.AGENT_MAX_CONCURRENT,
+    activities: createAgentActivities(
+      {
+        kind: config.AGENT_KIND,
+        command: config.AGENT_COMMAND,
+        args: config.AGENT_ARGS,
+        timeoutMs: config.AGENT_TIMEOUT,
+        killGraceMs: config.AGENT_KILL_GRACE,
+        envPassthrough: config.AGENT_ENV_PASSTHROUGH,
+        dataDir: config.AGENT_BOT_DATA_DIR,
+        sourceEnv: options.env ?? process.env,
+      },
+      notify,
+    ),
+  });
+  return {
+    async run() {
+      await Promise.all([main.run(), agent.run()]);
+    },
+    shutdown() {
+      for (const worker of [main, agent]) {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      }
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, type Connection } from '@temporalio/client';
+import type { Config } from '../config/load';
+import { createGatewayApp } from '../gateway/app';
+import { createTemporalDispatcher } from '../gateway/dispatcher';
+import type { Logger } from './logger';
+
+export interface RunningGateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP gateway on GATEWAY_HOST:GATEWAY_PORT (port 0 picks a free one). */
+export async function startGateway(options: { config: Config; connection: Connection; log: Logger; port?: number }): Promise<RunningGateway> {
+  const { config, connection, log } = options;
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  if (config.GITHUB_WEBHOOK_SECRET.length === 0) {
+    log('GITHUB_WEBHOOK_SECRET is not set: /webhooks/github refuses every delivery with 401');
+  }
+  const app = createGatewayApp({
+    dispatcher: createTemporalDispatcher(client, config.TEMPORAL_TASK_QUEUE),
+    isTemporalReachable: async () => {
+      await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
+      return true;
+    },
+    github: {
+      secrets: config.GITHUB_WEBHOOK_SECRET,
+      mention: config.AGENT_BOT_MENTION,
+      allowedUsers: config.GITHUB_ALLOWED_USERS,
+      botLogin: config.GITHUB_BOT_LOGIN,
+    },
+    log,
+  });
+  const handle = app.callback();
+  const server = http.createServer((req, res) => void handle(req, res));
+  // A webhook must be answered within 10 s by GitHub's clock; a stuck request should not hold a socket forever.
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.GATEWAY_PORT, config.GATEWAY_HOST, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.GATEWAY_HOST === '0.0.0.0' || config.GATEWAY_HOST === '::' ? 'localhost' : config.GATEWAY_HOST;
+  return {
+    url: `http://${host}:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

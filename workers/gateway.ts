@@ -1,0 +1,20 @@
+import { Connection } from '@temporalio/client';
+import { startGateway } from './gateway-server';
+import { createLogger } from './logger';
+import { loadConfigOrExit, onShutdownSignal, runMain, temporalAddress } from './main';
+
+const log = createLogger('gateway');
+
+/** The gateway on its own: `npm run start:gateway`. Temporal may be down at start; /health/ready tells. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const address = temporalAddress(config);
+  const connection = Connection.lazy({ address });
+  const gateway = await startGateway({ config, connection, log });
+  log('gateway listening', { url: gateway.url, temporal: address });
+  await new Promise<void>((resolve) => onShutdownSignal(() => resolve()));
+  await gateway.close();
+  await connection.close();
+}
+
+runMain(main, log);

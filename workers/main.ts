@@ -1,0 +1,40 @@
+import { ConfigError, loadConfig, type Config } from '../config/load';
+import type { Logger } from './logger';
+
+/** Loads the config or stops the process with a message naming the bad keys. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`agent-bot: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+/** The Temporal server to use: TEMPORAL_ADDRESS, or the embedded dev server's port. */
+export function temporalAddress(config: Config): string {
+  return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
+}
+
+/** Runs `shutdown` once on the first SIGINT/SIGTERM; a second signal exits at once. */
+export function onShutdownSignal(shutdown: (signal: NodeJS.Signals) => void): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      shutdown(signal);
+    });
+  }
+}
+
+/** `main().catch(...)` for every entry point. */
+export function runMain(main: () => Promise<void>, log: Logger): void {
+  main().catch((error: unknown) => {
+    log('fatal', { error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  });
+}

@@ -1,0 +1,27 @@
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createAgentWorkers } from './agent-worker';
+import { createLogger } from './logger';
+import { loadConfigOrExit, onShutdownSignal, runMain, temporalAddress } from './main';
+
+const log = createLogger('worker');
+
+/** A worker on its own: `npm run start:worker`, against TEMPORAL_ADDRESS (or the local dev server). */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const address = temporalAddress(config);
+  const connection = await NativeConnection.connect({ address });
+  const clientConnection = await Connection.connect({ address });
+  try {
+    const workers = await createAgentWorkers({ config, connection, clientConnection });
+    onShutdownSignal(() => workers.shutdown());
+    log('worker started', { address, taskQueue: config.TEMPORAL_TASK_QUEUE, agentKind: config.AGENT_KIND });
+    await workers.run();
+    log('worker stopped');
+  } finally {
+    await connection.close();
+    await clientConnection.close();
+  }
+}
+
+runMain(main, log);

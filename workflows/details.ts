@@ -1,0 +1,29 @@
+import type { CurrentTaskView, QueuedTaskView, TargetTotals } from '../contracts/status';
+import type { AgentProgress } from '../contracts/task';
+
+/** Markdown for the UI's "current details" of a running task. */
+export function renderTaskDetails(stage: string, progress: AgentProgress | undefined): string {
+  const lines = [`**Stage:** ${progress?.stage ?? stage}`];
+  if (progress !== undefined) {
+    lines.push(`**Output lines:** ${progress.lineCount}`);
+    if (progress.costUsd !== undefined) lines.push(`**Cost so far:** $${progress.costUsd.toFixed(4)}`);
+    lines.push(`**Updated:** ${progress.updatedAt}`);
+    if (progress.lastLines.length > 0) lines.push('', '```', ...progress.lastLines.map(fence), '```');
+  }
+  return lines.join('\n');
+}
+
+/** Markdown for the UI's "current details" of a target workflow. */
+export function renderTargetDetails(current: CurrentTaskView | undefined, queued: QueuedTaskView[], totals: TargetTotals): string {
+  const lines = [
+    current === undefined ? '**Idle**' : `**Running** \`${current.taskId}\`: ${current.request}`,
+    `**Queued:** ${queued.length}`,
+    `**Tasks so far:** ${totals.tasks} · $${totals.costUsd.toFixed(4)}`,
+  ];
+  if (current !== undefined) lines.push('', renderTaskDetails('running', current.progress));
+  return lines.join('\n');
+}
+
+function fence(line: string): string {
+  return line.replace(/```/g, "'''");
+}

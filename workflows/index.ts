@@ -1,0 +1,2 @@
+export { targetWorkflow } from './target-workflow';
+export { taskWorkflow } from './task-workflow';
