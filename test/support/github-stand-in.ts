@@ -1,0 +1,135 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A comment as the stand-in stores it, in the REST API's shape (the fields Octokit callers read). */
+export interface StoredComment {
+  id: number;
+  issue: string;
+  body: string;
+  html_url: string;
+  created_at: string;
+  updated_at: string;
+  user: { login: string; type: string };
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+  authorization: string | undefined;
+}
+
+interface ScriptedFailure {
+  method: string;
+  pattern: RegExp;
+  status: number;
+  remaining: number;
+  headers: Record<string, string>;
+  /** Apply the request first, then fail: a post that reached GitHub but whose answer was lost. */
+  afterApplying: boolean;
+}
+
+/**
+ * A stand-in for the GitHub REST API on 127.0.0.1, speaking its wire format for the calls agent-bot
+ * makes: issue comments (list with `since`, create, update) and comment reactions.
+ */
+export class GithubStandIn {
+  readonly requests: RecordedRequest[] = [];
+  readonly comments: StoredComment[] = [];
+  readonly reactions: { commentId: number; content: string }[] = [];
+  private readonly failures: ScriptedFailure[] = [];
+  private nextId = 1000;
+  private server: http.Server | undefined;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** The next `times` matching requests answer `status`. */
+  failNext(method: string, pattern: RegExp, status: number, times: number, options: { headers?: Record<string, string>; afterApplying?: boolean } = {}): void {
+    this.failures.push({ method, pattern, status, remaining: times, headers: options.headers ?? {}, afterApplying: options.afterApplying ?? false });
+  }
+
+  commentsOn(owner: string, repo: string, number: number): StoredComment[] {
+    return this.comments.filter((comment) => comment.issue === `${owner}/${repo}#${number}`);
+  }
+
+  reactionsOn(commentId: number): string[] {
+    return this.reactions.filter((reaction) => reaction.commentId === commentId).map((reaction) => reaction.content);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.url);
+    const method = req.method ?? 'GET';
+    const body: unknown = text === '' ? undefined : JSON.parse(text);
+    this.requests.push({ method, path: url.pathname, body, authorization: req.headers.authorization });
+
+    const failure = this.failures.find((f) => f.remaining > 0 && f.method === method && f.pattern.test(url.pathname));
+    if (failure !== undefined) failure.remaining--;
+    if (failure !== undefined && !failure.afterApplying) return this.send(res, failure.status, { message: `scripted ${failure.status}` }, failure.headers);
+    const [status, payload] = this.route(method, url, body);
+    if (failure !== undefined) return this.send(res, failure.status, { message: `scripted ${failure.status}` }, failure.headers);
+    this.send(res, status, payload);
+  }
+
+  private route(method: string, url: URL, body: unknown): [number, unknown] {
+    const path = url.pathname;
+    let match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path);
+    if (match) {
+      const issue = `${match[1]}/${match[2]}#${match[3]}`;
+      if (method === 'GET') {
+        const since = url.searchParams.get('since');
+        const list = this.comments.filter((c) => c.issue === issue && (since === null || c.updated_at >= since));
+        return [200, list];
+      }
+      if (method === 'POST') {
+        const now = new Date().toISOString();
+        const comment: StoredComment = {
+          id: this.nextId++,
+          issue,
+          body: String((body as { body?: unknown }).body),
+          html_url: `https://github.com/${match[1]}/${match[2]}/issues/${match[3]}#issuecomment-${this.nextId}`,
+          created_at: now,
+          updated_at: now,
+          user: { login: 'agent-bot', type: 'Bot' },
+        };
+        this.comments.push(comment);
+        return [201, comment];
+      }
+    }
+    match = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path);
+    if (match && method === 'PATCH') {
+      const comment = this.comments.find((c) => c.id === Number(match![1]));
+      if (comment === undefined) return [404, { message: 'Not Found' }];
+      comment.body = String((body as { body?: unknown }).body);
+      comment.updated_at = new Date().toISOString();
+      return [200, comment];
+    }
+    match = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)\/reactions$/.exec(path);
+    if (match && method === 'POST') {
+      const content = String((body as { content?: unknown }).content);
+      const commentId = Number(match[1]);
+      const exists = this.reactions.some((r) => r.commentId === commentId && r.content === content);
+      if (!exists) this.reactions.push({ commentId, content });
+      return [exists ? 200 : 201, { id: commentId * 10, content, user: { login: 'agent-bot' } }];
+    }
+    return [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }];
+  }
+
+  private send(res: http.ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+    res.end(JSON.stringify(payload));
+  }
+}

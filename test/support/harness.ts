@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { loadConfig, type Config } from '../../config/load';
+import { statusQuery } from '../../contracts/messages';
+import { targetWorkflowId, taskWorkflowId } from '../../contracts/target';
+import { createAgentWorkers, type AgentWorkers } from '../../workers/agent-worker';
+import { startGateway, type RunningGateway } from '../../workers/gateway-server';
+import { GithubStandIn } from './github-stand-in';
+import { testTemporal, workflowBundle } from './temporal';
+import { commentPayload, sendGithubDelivery, TEST_WEBHOOK_SECRET } from './webhooks';
+
+export const AGENTS_DIR = path.join(__dirname, '..', 'fixtures', 'agents');
+
+export interface HarnessOptions {
+  /** A script in test/fixtures/agents run by node as the `command` agent. */
+  agent?: string;
+  /** Extra settings, by their user-facing names. */
+  env?: Record<string, string>;
+  startWorker?: boolean;
+}
+
+/**
+ * Everything agent-bot runs, against the shared real Temporal server: the gateway on a free port, the
+ * workers on a task queue of this test's own, and a GitHub stand-in. Each harness has its own repo
+ * name, so workflow ids never collide between tests.
+ */
+export class Harness {
+  readonly github = new GithubStandIn();
+  readonly repo = `widgets-${randomUUID().slice(0, 8)}`;
+  readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-data-'));
+  readonly taskQueue = `test-${randomUUID()}`;
+  config!: Config;
+  gateway!: RunningGateway;
+  private workers: { handle: AgentWorkers; running: Promise<void> } | undefined;
+
+  constructor(private readonly options: HarnessOptions = {}) {}
+
+  static async start(options: HarnessOptions = {}): Promise<Harness> {
+    const harness = new Harness(options);
+    await harness.github.start();
+    harness.config = harness.buildConfig();
+    harness.gateway = await startGateway({ config: harness.config, connection: testTemporal().connection, log: () => {}, port: 0 });
+    if (options.startWorker !== false) await harness.startWorkers();
+    return harness;
+  }
+
+  /** The environment a separate worker process of this harness needs. */
+  processEnv(): Record<string, string> {
+    return { ...this.envSettings(), TEMPORAL_ADDRESS: testTemporal().address };
+  }
+
+  async startWorkers(): Promise<void> {
+    const handle = await createAgentWorkers({
+      config: this.config,
+      connection: testTemporal().nativeConnection,
+      clientConnection: testTemporal().connection,
+      workflowBundle: await workflowBundle(),
+      // The worker's own environment holds secrets: the agent must get none of them.
+      env: { ...process.env, ...this.envSettings(), UNRELATED_SETTING: 'not for the agent' },
+    });
+    this.workers = { handle, running: handle.run() };
+  }
+
+  async stopWorkers(): Promise<void> {
+    if (!this.workers) return;
+    this.workers.handle.shutdown();
+    await this.workers.running;
+    this.workers = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.stopWorkers();
+    await this.gateway.close();
+    await this.github.stop();
+  }
+
+  /** Sends a signed `issue_comment.created` webhook for PR `number` of this harness's repo. */
+  comment(body: string, options: { number?: number; deliveryId?: string; pullRequest?: boolean } = {}) {
+    const payload = commentPayload({ body, number: options.number ?? 42, repo: this.repo, ...(options.pullRequest === undefined ? {} : { pullRequest: options.pullRequest }) });
+    return sendGithubDelivery(this.gateway.url, { event: 'issue_comment', payload, ...(options.deliveryId ? { deliveryId: options.deliveryId } : {}) });
+  }
+
+  targetId(number = 42): string {
+    return targetWorkflowId({ provider: 'github', owner: 'acme', repo: this.repo, number });
+  }
+
+  taskId(taskIdValue: string, number = 42): string {
+    return taskWorkflowId(this.targetId(number), taskIdValue);
+  }
+
+  target(number = 42): WorkflowHandle {
+    return testTemporal().client.workflow.getHandle(this.targetId(number));
+  }
+
+  status(number = 42) {
+    return this.target(number).query(statusQuery);
+  }
+
+  commentsOn(number = 42) {
+    return this.github.commentsOn('acme', this.repo, number);
+  }
+
+  private envSettings(): Record<string, string> {
+    const agent = this.options.agent ?? 'answer.js';
+    return {
+      TEMPORAL_TASK_QUEUE: this.taskQueue,
+      AGENT_BOT_DATA_DIR: this.dataDir,
+      GITHUB_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      GITHUB_TOKEN: 'test-token',
+      GITHUB_API_URL: this.github.url,
+      AGENT_KIND: 'command',
+      AGENT_COMMAND: process.execPath,
+      AGENT_ARGS: JSON.stringify([path.join(AGENTS_DIR, agent)]),
+      AGENT_KILL_GRACE: '2s',
+      TEMPORAL_UI_URL: 'http://localhost:8233',
+      ...this.options.env,
+    };
+  }
+
+  private buildConfig(): Config {
+    return loadConfig({ ...this.envSettings(), TEMPORAL_ADDRESS: testTemporal().address }, this.dataDir);
+  }
+}

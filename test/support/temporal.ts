@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { startDevServer, type DevServer } from '../../temporal-config/dev-server';
+import { prepareNamespace } from '../../temporal-config/namespace-setup';
+import { ensureTemporalCli } from '../../temporal-config/temporal-cli';
+
+export interface TestTemporal {
+  address: string;
+  cliPath: string;
+  connection: Connection;
+  nativeConnection: NativeConnection;
+  client: Client;
+  dataDir: string;
+}
+
+let shared: TestTemporal | undefined;
+let server: DevServer | undefined;
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** One real dev server (SQLite in a temp dir) for the whole run: Temporal is never mocked. */
+export async function startTestTemporal(): Promise<TestTemporal> {
+  if (shared) return shared;
+  const cli = ensureTemporalCli((line) => process.stderr.write(`${line}\n`));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-test-'));
+  server = await startDevServer({
+    cliPath: cli.path,
+    port: await freePort(),
+    uiPort: await freePort(),
+    headless: true,
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    logFile: path.join(dataDir, 'temporal.log'),
+  });
+  const connection = await Connection.connect({ address: server.address });
+  await prepareNamespace(connection, 'default', 7 * 24 * 3600 * 1000);
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  shared = { address: server.address, cliPath: cli.path, connection, nativeConnection, client: new Client({ connection }), dataDir };
+  return shared;
+}
+
+export function testTemporal(): TestTemporal {
+  if (!shared) throw new Error('the test Temporal server is not started (root hook missing?)');
+  return shared;
+}
+
+export async function stopTestTemporal(): Promise<void> {
+  if (!shared) return;
+  await shared.nativeConnection.close();
+  await shared.connection.close();
+  await server?.stop();
+  shared = undefined;
+}
+
+/** The workflow bundle, built once per run. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  return bundle;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const noop = (): void => {};
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
