@@ -46,6 +46,9 @@ export async function createAgentWorkers(options: {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: agentTaskQueue(config.TEMPORAL_TASK_QUEUE),
     maxConcurrentActivityTaskExecutions: config.AGENT_MAX_CONCURRENT,
+    // Heartbeats are how cancellation reaches a running agent and how the UI sees progress: send them
+    // every 2 s instead of the default 0.8 × heartbeat timeout.
+    maxHeartbeatThrottleInterval: '2s',
     activities: createAgentActivities(
       {
         kind: config.AGENT_KIND,

@@ -74,10 +74,13 @@ describe('end to end: @agent on a GitHub thread, through a real worker, to the c
     const second = await h.comment('@agent second request', { number: 43 });
     assert.equal(first.status, 202);
     assert.equal(second.status, 202);
-    const comments = await waitFor('two result comments', () => (h.commentsOn(43).length === 2 ? h.commentsOn(43) : undefined));
+    const status = await waitFor('both tasks to finish', async () => {
+      const current = await h.status(43);
+      return current.past.length === 2 ? current : undefined;
+    });
+    const comments = h.commentsOn(43);
     assert.match(comments[0]!.body, /first request/);
     assert.match(comments[1]!.body, /second request/);
-    const status = await h.status(43);
     assert.deepEqual(status.past.map((task) => task.request), ['first request', 'second request']);
   });
 

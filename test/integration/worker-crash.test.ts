@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Harness } from '../support/harness';
+import { testTemporal } from '../support/temporal';
+import { waitFor } from '../support/wait';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function startWorkerProcess(env: Record<string, string>): ChildProcess {
+  // `node --import tsx` keeps it one process: the SIGKILL below hits the worker itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers', 'worker.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.resume();
+  return child;
+}
+
+describe('a worker killed mid-run', function () {
+  this.timeout(120_000);
+  let h: Harness;
+  const workers: ChildProcess[] = [];
+  let pidFile: string;
+  before(async () => {
+    pidFile = path.join(fs.mkdtempSync(path.join(testTemporal().dataDir, 'crash-')), 'pids');
+    h = await Harness.start({
+      startWorker: false,
+      agent: 'slow.js',
+      env: { SLOW_AGENT_SECONDS: '4', SLOW_AGENT_PID_FILE: pidFile, AGENT_ENV_PASSTHROUGH: 'SLOW_AGENT_SECONDS,SLOW_AGENT_PID_FILE' },
+    });
+  });
+  after(async () => {
+    for (const worker of workers) worker.kill('SIGKILL');
+    await h.stop();
+  });
+
+  it('is noticed, and the task completes once on another worker', async () => {
+    const env = { ...h.processEnv(), SLOW_AGENT_SECONDS: '4', SLOW_AGENT_PID_FILE: pidFile };
+    const first = startWorkerProcess(env);
+    workers.push(first);
+    await h.comment('@agent survive a crash', { number: 80 });
+    await waitFor('the agent to start on the first worker', () => fs.existsSync(pidFile), 60_000);
+
+    const killedAt = Date.now();
+    first.kill('SIGKILL');
+    workers.push(startWorkerProcess(env));
+
+    const comment = await waitFor('the result comment', () => h.commentsOn(80)[0], 90_000);
+    const recoveredInMs = Date.now() - killedAt;
+    assert.match(comment.body, /Slow answer done/);
+    assert.equal(fs.readFileSync(pidFile, 'utf8').trim().split('\n').length, 2, 'the agent ran again on the second worker');
+    assert.ok(recoveredInMs < 45_000, `took ${recoveredInMs} ms to recover`);
+    const past = await waitFor('the task in status', async () => (await h.status(80)).past);
+    assert.equal(past.length, 1);
+    assert.equal(past[0]?.outcome, 'succeeded');
+    assert.equal(h.commentsOn(80).length, 1);
+  });
+});
