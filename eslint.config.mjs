@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['fs', 'child_process', 'http', 'https', 'net', 'os', 'crypto', 'path', 'readline', 'stream', 'worker_threads', 'dns', 'tls', 'zlib', 'timers', 'process'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', 'data/', 'dist/', 'coverage/'] },
+  { ignores: ['node_modules/', '.tools/', 'data/', 'dist/', 'coverage/', 'test/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -28,7 +28,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const merged: Record<string, unknown> = { ...fromFile };
   for (const key of Object.keys(configSchema.shape)) {
     const value = env[key];
-    if (value !== undefined) merged[key] = value;
+    // `KEY=` in a .env file means "not set", not "set to nothing".
+    if (value !== undefined && value.trim() !== '') merged[key] = value;
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
@@ -64,12 +65,14 @@ function readConfigFile(explicitPath: string | undefined, cwd: string): Record<s
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`AGENT_BOT_CONFIG: ${file} must be a mapping of KEY: value`);
   }
-  // YAML lists and numbers are accepted for keys the environment writes as strings.
   return Object.fromEntries(
-    Object.entries(parsed).map(([key, value]) => [key, Array.isArray(value) ? listToEnvString(key, value) : value]),
+    Object.entries(parsed).map(([key, value]) => [key, toEnvValue(key, value)]),
   );
 }
 
-function listToEnvString(key: string, value: unknown[]): string {
-  return key === 'AGENT_ARGS' ? JSON.stringify(value.map(String)) : value.map(String).join(',');
+/** YAML values as the environment would write them, so one schema reads both. */
+function toEnvValue(key: string, value: unknown): unknown {
+  if (Array.isArray(value)) return key === 'AGENT_ARGS' ? JSON.stringify(value.map(String)) : value.map(String).join(',');
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return value;
 }

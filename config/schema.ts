@@ -27,7 +27,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^@[A-Za-z0-9][\w-]*$/, 'expected a mention such as @agent')
     .default('@agent'),
-  GITHUB_WEBHOOK_SECRET: optionalString.transform((value) => (value === undefined ? [] : value.split(','))),
+  // Two values during a rotation. Empty items are dropped: an empty secret would accept forged payloads.
+  GITHUB_WEBHOOK_SECRET: list.default([]),
   GITHUB_TOKEN: optionalString,
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   GITHUB_ALLOWED_USERS: list.default([]),

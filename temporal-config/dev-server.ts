@@ -34,6 +34,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--port', String(options.port),
     '--ui-port', String(options.uiPort),
     '--log-level', 'warn',
+    // WAL with synchronous=NORMAL survives a crash of any process (only a power cut can lose the last
+    // commits) and lets the server keep up with webhook bursts; the default journal fsyncs every write.
+    '--sqlite-pragma', 'journal_mode=wal',
+    '--sqlite-pragma', 'synchronous=normal',
     ...(options.headless === true ? ['--headless'] : []),
   ];
   const logFd = fs.openSync(options.logFile, 'a');

@@ -46,6 +46,7 @@ export const parseClaudeLine: LineParser = (line) => {
   } catch {
     return [{ kind: 'output', line, stream: 'stdout' }];
   }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return [{ kind: 'output', line, stream: 'stdout' }];
   const parsed = claudeLine.safeParse(json);
   if (!parsed.success) return [{ kind: 'unknown', raw: json }];
   const message = parsed.data;

@@ -5,19 +5,25 @@
  */
 export function extractMentionRequest(body: string, mention: string): string | undefined {
   const readable = stripUnreadText(body);
-  const pattern = new RegExp(`(^|[^\\w@/-])${escapeRegExp(mention)}(?![\\w-])`, 'i');
+  // A mention ends at white space, the end, or punctuation that ends a word ("@agent, please"), not
+  // at "@agent.com" or "@agent-smith".
+  const pattern = new RegExp(`(^|[^\\w@/.-])${escapeRegExp(mention)}(?=$|\\s|[,:;!?.]+(?:\\s|$))`, 'i');
   const match = pattern.exec(readable);
   if (match === null) return undefined;
-  const rest = readable.slice(match.index + match[0].length).trim();
+  const rest = readable
+    .slice(match.index + match[0].length)
+    .replace(/^[,:;!?.]+/, '')
+    .trim();
   return rest.length > 0 ? rest : undefined;
 }
 
 /** Removes what a reader would not take as the author's own words: comments, quotes, code. */
 export function stripUnreadText(body: string): string {
+  // Code first: a "<!--" inside code is literal text, not the start of a hidden comment.
   return body
-    .replace(/<!--[\s\S]*?(-->|$)/g, '')
     .replace(/^\s*(```|~~~)[\s\S]*?(^\s*\1|(?![\s\S]))/gm, '')
     .replace(/`[^`\n]*`/g, '')
+    .replace(/<!--[\s\S]*?(-->|$)/g, '')
     .split(/\r?\n/)
     .filter((line) => !/^\s*>/.test(line))
     .join('\n');

@@ -30,7 +30,10 @@ export function classifyGithubError(error: unknown, what: string, now = Date.now
   }
   const headers = error.response?.headers ?? {};
   const retryAfterMs = retryDelayFromHeaders(headers, now);
-  const rateLimited = error.status === 429 || (error.status === 403 && String(headers['x-ratelimit-remaining']) === '0');
+  // A 403 is a rate limit when the primary quota is spent or when GitHub names a wait (secondary limits).
+  const rateLimited =
+    error.status === 429 ||
+    (error.status === 403 && (String(headers['x-ratelimit-remaining']) === '0' || headers['retry-after'] !== undefined));
   if (rateLimited) {
     return ApplicationFailure.create({
       message: `${what}: GitHub rate limit (HTTP ${error.status})`,

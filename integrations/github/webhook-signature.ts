@@ -17,9 +17,8 @@ export function verifyGithubSignature(
   rawBody: Buffer,
   signature: string | undefined,
 ): boolean {
-  if (signature === undefined || !signature.startsWith(PREFIX)) return false;
+  if (signature === undefined || !/^sha256=[0-9a-f]{64}$/i.test(signature)) return false;
   const received = Buffer.from(signature.slice(PREFIX.length), 'hex');
-  if (received.length !== 32) return false;
   let matched = false;
   for (const secret of secrets) {
     const expected = createHmac('sha256', secret).update(rawBody).digest();

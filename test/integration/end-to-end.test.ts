@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { Harness } from '../support/harness';
 import { testTemporal, workflowBundle } from '../support/temporal';
 import { waitFor } from '../support/wait';
+import { githubFixture, sendGithubDelivery } from '../support/webhooks';
 
 describe('end to end: @agent on a GitHub thread, through a real worker, to the comment', function () {
   this.timeout(120_000);
@@ -109,7 +110,6 @@ describe('end to end: @agent on a GitHub thread, through a real worker, to the c
   it('winds a thread down when its PR is closed', async () => {
     await h.comment('@agent before closing', { number: 45 });
     await waitFor('the result comment', () => h.commentsOn(45)[0]);
-    const { sendGithubDelivery, githubFixture } = await import('../support/webhooks');
     const closed = githubFixture<{ number: number; repository: { name: string } }>('pull_request.closed');
     closed.number = 45;
     closed.repository.name = h.repo;

@@ -36,7 +36,7 @@ export async function sendGithubDelivery(gatewayUrl: string, delivery: Delivery)
   }
   const response = await fetch(`${gatewayUrl}/webhooks/github`, { method: 'POST', headers, body: rawBody });
   const text = await response.text();
-  let body: Record<string, unknown> = {};
+  let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {

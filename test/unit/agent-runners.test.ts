@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { parseClaudeLine, parsePlainLine } from '../../activities/agent/parsers';
+import { agentEnvironment, runners } from '../../activities/agent/runners';
+
+const WORKER_ENV: NodeJS.ProcessEnv = {
+  PATH: '/usr/local/bin:/usr/bin',
+  HOME: '/home/bot',
+  LANG: 'C.UTF-8',
+  LC_ALL: 'C.UTF-8',
+  TERM: 'xterm',
+  TMPDIR: '/tmp',
+  USER: 'bot',
+  SHELL: '/bin/bash',
+  TZ: 'UTC',
+  ANTHROPIC_API_KEY: 'sk-ant-test',
+  CLAUDE_CONFIG_DIR: '/home/bot/.claude',
+  GITHUB_TOKEN: 'ghp_secret',
+  GITHUB_WEBHOOK_SECRET: 'hook-secret',
+  TEMPORAL_ADDRESS: 'localhost:7233',
+  RANDOM_VAR: 'random',
+  NPM_TOKEN: 'npm-secret',
+};
+
+describe('agentEnvironment', () => {
+  it('copies the base variables and the claude runner variables, nothing else', () => {
+    const env = agentEnvironment(WORKER_ENV, runners.claude, [], {});
+    assert.deepEqual(env, {
+      PATH: WORKER_ENV['PATH'],
+      HOME: WORKER_ENV['HOME'],
+      LANG: WORKER_ENV['LANG'],
+      LC_ALL: WORKER_ENV['LC_ALL'],
+      TERM: WORKER_ENV['TERM'],
+      TMPDIR: WORKER_ENV['TMPDIR'],
+      USER: WORKER_ENV['USER'],
+      SHELL: WORKER_ENV['SHELL'],
+      TZ: WORKER_ENV['TZ'],
+      ANTHROPIC_API_KEY: WORKER_ENV['ANTHROPIC_API_KEY'],
+      CLAUDE_CONFIG_DIR: WORKER_ENV['CLAUDE_CONFIG_DIR'],
+    });
+  });
+
+  it('never gives the command runner the Anthropic key or GitHub secrets', () => {
+    const env = agentEnvironment(WORKER_ENV, runners.command, [], {});
+    for (const name of ['ANTHROPIC_API_KEY', 'GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'RANDOM_VAR', 'NPM_TOKEN', 'TEMPORAL_ADDRESS']) {
+      assert.equal(name in env, false, `${name} leaked`);
+    }
+    assert.equal(env['PATH'], WORKER_ENV['PATH']);
+  });
+
+  it('copies GITHUB_TOKEN only when the passthrough list names it', () => {
+    const without = agentEnvironment(WORKER_ENV, runners.claude, ['RANDOM_VAR'], {});
+    const withToken = agentEnvironment(WORKER_ENV, runners.claude, ['GITHUB_TOKEN'], {});
+    assert.equal('GITHUB_TOKEN' in without, false);
+    assert.equal(without['RANDOM_VAR'], 'random');
+    assert.equal(withToken['GITHUB_TOKEN'], 'ghp_secret');
+    assert.equal('GITHUB_WEBHOOK_SECRET' in withToken, false);
+  });
+
+  it('skips passthrough names that the worker does not have', () => {
+    const env = agentEnvironment(WORKER_ENV, runners.command, ['NOT_SET_ANYWHERE'], {});
+    assert.equal('NOT_SET_ANYWHERE' in env, false);
+  });
+
+  it('adds the extra variables, which win over copied ones', () => {
+    const env = agentEnvironment(WORKER_ENV, runners.command, [], { AGENT_BOT_TASK_ID: 'gh-1', HOME: '/tmp/task-home' });
+    assert.equal(env['AGENT_BOT_TASK_ID'], 'gh-1');
+    assert.equal(env['HOME'], '/tmp/task-home');
+  });
+
+  it('does not change the source environment', () => {
+    const source = { ...WORKER_ENV };
+    agentEnvironment(source, runners.claude, ['GITHUB_TOKEN'], { EXTRA: '1' });
+    assert.deepEqual(source, WORKER_ENV);
+  });
+});
+
+describe('runners', () => {
+  describe('claude', () => {
+    it('prints a stream-json transcript: -p <prompt> --output-format stream-json --verbose', () => {
+      const args = runners.claude.args('do the thing', [], undefined);
+      assert.equal(args[args.indexOf('-p') + 1], 'do the thing');
+      assert.equal(args[args.indexOf('--output-format') + 1], 'stream-json');
+      assert.ok(args.includes('--verbose'));
+    });
+
+    it('adds --resume <id> only when a session id is given', () => {
+      assert.equal(runners.claude.args('p', [], undefined).includes('--resume'), false);
+      const args = runners.claude.args('p', [], 'session-123');
+      assert.equal(args[args.indexOf('--resume') + 1], 'session-123');
+    });
+
+    it('appends the configured extra arguments', () => {
+      const args = runners.claude.args('p', ['--model', 'opus'], undefined);
+      assert.deepEqual(args.slice(-2), ['--model', 'opus']);
+    });
+
+    it('reads lines with the Claude stream-json parser', () => {
+      assert.equal(runners.claude.parseLine, parseClaudeLine);
+    });
+  });
+
+  describe('command', () => {
+    it('passes the extra arguments first and the prompt last, without Claude flags', () => {
+      assert.deepEqual(runners.command.args('the prompt', ['--flag', 'v'], 'session-123'), ['--flag', 'v', 'the prompt']);
+      assert.equal(runners.command.parseLine, parsePlainLine);
+    });
+  });
+});

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { routeGithubEvent, type GithubAction, type RoutingPolicy } from '../../gateway/github/route-event';
+import { taskMarker } from '../../integrations/github/task-comment';
+import { commentPayload, githubFixture } from '../support/webhooks';
+
+const POLICY: RoutingPolicy = { mention: '@agent', allowedUsers: [], botLogin: undefined };
+const DELIVERY = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
+const NOW = new Date('2026-11-21T09:00:05.000Z');
+
+type CommentFixture = ReturnType<typeof commentPayload> & { issue: { title: string } };
+
+function route(event: string, payload: unknown, policy: Partial<RoutingPolicy> = {}): GithubAction {
+  return routeGithubEvent(event, DELIVERY, payload, { ...POLICY, ...policy }, NOW);
+}
+
+function expectKind<K extends GithubAction['kind']>(action: GithubAction, kind: K): Extract<GithubAction, { kind: K }> {
+  assert.equal(action.kind, kind, `expected ${kind}, got ${JSON.stringify(action)}`);
+  return action as Extract<GithubAction, { kind: K }>;
+}
+
+describe('routeGithubEvent', () => {
+  describe('issue_comment.created', () => {
+    it('turns a trusted PR comment mentioning the bot into a command on the pull request', () => {
+      const payload = githubFixture<CommentFixture>('issue_comment.created.pull_request');
+      const action = expectKind(route('issue_comment', payload), 'command');
+      assert.deepEqual(action.target, { provider: 'github', owner: 'acme', repo: 'widgets', number: 42, kind: 'pull_request' });
+      assert.equal(action.command.request, 'review this');
+      assert.equal(action.command.requester, payload.comment.user.login);
+      assert.equal(action.command.commentId, payload.comment.id);
+      assert.equal(action.command.deliveryId, DELIVERY);
+      assert.equal(action.command.taskId, `gh-${DELIVERY}`);
+      assert.equal(action.command.receivedAt, NOW.toISOString());
+      assert.equal(action.command.title, payload.issue.title);
+    });
+
+    it('derives the same task id from the same delivery id and a different one from another', () => {
+      const payload = githubFixture('issue_comment.created.pull_request');
+      const first = expectKind(routeGithubEvent('issue_comment', 'delivery-a', payload, POLICY, NOW), 'command');
+      const again = expectKind(routeGithubEvent('issue_comment', 'delivery-a', payload, POLICY, NOW), 'command');
+      const other = expectKind(routeGithubEvent('issue_comment', 'delivery-b', payload, POLICY, NOW), 'command');
+      assert.equal(first.command.taskId, again.command.taskId);
+      assert.notEqual(first.command.taskId, other.command.taskId);
+      assert.match(first.command.taskId, /^gh-/);
+    });
+
+    it('turns a comment on a plain issue into a command with target kind issue', () => {
+      const payload = githubFixture<CommentFixture>('issue_comment.created.issue');
+      const action = expectKind(route('issue_comment', payload), 'command');
+      assert.deepEqual(action.target, { provider: 'github', owner: 'acme', repo: 'widgets', number: payload.issue.number, kind: 'issue' });
+      assert.equal(action.command.request, 'explain why start-up crashes');
+    });
+
+    for (const association of ['CONTRIBUTOR', 'NONE', 'FIRST_TIME_CONTRIBUTOR']) {
+      it(`ignores a command from an author with association ${association}, saying why`, () => {
+        const action = expectKind(route('issue_comment', commentPayload({ body: '@agent run', login: 'stranger', association })), 'ignored');
+        assert.match(action.reason, /not trusted/);
+        assert.match(action.reason, /stranger/);
+        assert.match(action.reason, new RegExp(association));
+      });
+    }
+
+    for (const association of ['OWNER', 'MEMBER', 'COLLABORATOR']) {
+      it(`accepts a command from an author with association ${association}`, () => {
+        expectKind(route('issue_comment', commentPayload({ body: '@agent run', association })), 'command');
+      });
+    }
+
+    it('accepts an allowlisted login with association NONE, comparing logins case-insensitively', () => {
+      const payload = commentPayload({ body: '@agent run', login: 'Outside-Helper', association: 'NONE' });
+      const action = expectKind(route('issue_comment', payload, { allowedUsers: ['someone', 'outside-helper'] }), 'command');
+      assert.equal(action.command.requester, 'Outside-Helper');
+    });
+
+    it('ignores a comment from a user of type Bot', () => {
+      const payload = commentPayload({ body: '@agent run' });
+      (payload.comment.user as { type?: string }).type = 'Bot';
+      assert.match(expectKind(route('issue_comment', payload), 'ignored').reason, /bot/);
+    });
+
+    it('ignores a comment from a [bot] login even when its type says User', () => {
+      const payload = commentPayload({ body: '@agent run', login: 'dependabot[bot]' });
+      assert.match(expectKind(route('issue_comment', payload), 'ignored').reason, /bot/);
+    });
+
+    it('ignores a comment carrying the agent-bot marker', () => {
+      const payload = commentPayload({ body: `${taskMarker('gh-1')}\n@agent run` });
+      assert.match(expectKind(route('issue_comment', payload), 'ignored').reason, /agent-bot/);
+    });
+
+    it('ignores a comment written by the configured bot login, case-insensitively', () => {
+      const payload = commentPayload({ body: '@agent run', login: 'Agent-Bot-Account' });
+      assert.match(expectKind(route('issue_comment', payload, { botLogin: 'agent-bot-account' }), 'ignored').reason, /agent-bot/);
+    });
+
+    it('ignores a comment without the mention, naming the mention in the reason', () => {
+      const action = expectKind(route('issue_comment', commentPayload({ body: 'Looks good to me' })), 'ignored');
+      assert.match(action.reason, /@agent/);
+    });
+
+    it('ignores a comment with a null body', () => {
+      const payload = commentPayload({ body: '' });
+      (payload.comment as { body: string | null }).body = null;
+      expectKind(route('issue_comment', payload), 'ignored');
+    });
+
+    it('uses the policy mention instead of @agent', () => {
+      const payload = commentPayload({ body: '@agent run' });
+      expectKind(route('issue_comment', payload, { mention: '@bot' }), 'ignored');
+      payload.comment.body = '@bot run';
+      assert.equal(expectKind(route('issue_comment', payload, { mention: '@bot' }), 'command').command.request, 'run');
+    });
+
+    it('reports a payload without comment.user as invalid, naming the field path', () => {
+      const payload = githubFixture<{ comment: Record<string, unknown> }>('issue_comment.created.pull_request');
+      delete payload.comment['user'];
+      const action = expectKind(route('issue_comment', payload), 'invalid');
+      assert.match(action.message, /comment\.user/);
+    });
+
+    it('reports a payload with a non-numeric issue number as invalid, naming issue.number', () => {
+      const payload = githubFixture<{ issue: Record<string, unknown> }>('issue_comment.created.pull_request');
+      payload.issue['number'] = '42';
+      assert.match(expectKind(route('issue_comment', payload), 'invalid').message, /issue\.number/);
+    });
+  });
+
+  describe('other issue_comment actions', () => {
+    for (const action of ['edited', 'deleted']) {
+      it(`ignores issue_comment.${action} even when the comment mentions the bot`, () => {
+        const payload = { ...commentPayload({ body: '@agent run' }), action };
+        assert.match(expectKind(route('issue_comment', payload), 'ignored').reason, new RegExp(`issue_comment\\.${action}`));
+      });
+    }
+  });
+
+  describe('close events', () => {
+    it('turns pull_request.closed into a close of the pull request', () => {
+      const action = expectKind(route('pull_request', githubFixture('pull_request.closed')), 'close');
+      assert.deepEqual(action.target, { provider: 'github', owner: 'acme', repo: 'widgets', number: 42, kind: 'pull_request' });
+    });
+
+    it('turns issues.closed into a close of the issue', () => {
+      const payload = githubFixture<{ issue: { number: number } }>('issues.closed');
+      const action = expectKind(route('issues', payload), 'close');
+      assert.deepEqual(action.target, { provider: 'github', owner: 'acme', repo: 'widgets', number: payload.issue.number, kind: 'issue' });
+    });
+
+    it('ignores pull_request events other than closed', () => {
+      const payload = { ...githubFixture('pull_request.closed'), action: 'opened' };
+      assert.match(expectKind(route('pull_request', payload), 'ignored').reason, /pull_request\.opened/);
+    });
+
+    it('reports a pull_request.closed without a number as invalid, naming the field', () => {
+      const payload = githubFixture<Record<string, unknown>>('pull_request.closed');
+      delete payload['number'];
+      assert.match(expectKind(route('pull_request', payload), 'invalid').message, /number/);
+    });
+  });
+
+  describe('other events', () => {
+    it('answers ping with ping', () => {
+      assert.deepEqual(route('ping', githubFixture('ping')), { kind: 'ping' });
+    });
+
+    it('ignores a push event with a reason naming the event', () => {
+      assert.match(expectKind(route('push', { ref: 'refs/heads/main' }), 'ignored').reason, /push/);
+    });
+
+    it('ignores an unknown event whose payload is not an object', () => {
+      assert.match(expectKind(route('workflow_run', null), 'ignored').reason, /workflow_run/);
+    });
+  });
+});
