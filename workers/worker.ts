@@ -1,5 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { prepareNamespace } from '../temporal-config/namespace-setup';
 import { createAgentWorkers } from './agent-worker';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, runMain, temporalAddress } from './main';
@@ -13,6 +14,10 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   try {
+    await prepareNamespace(clientConnection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_RETENTION).catch((error: unknown) => {
+      // A managed server may not let workers change the namespace: then an operator does it once.
+      log('could not prepare the namespace (search attributes, retention)', { error: String(error) });
+    });
     const workers = await createAgentWorkers({ config, connection, clientConnection });
     onShutdownSignal(() => workers.shutdown());
     log('worker started', { address, taskQueue: config.TEMPORAL_TASK_QUEUE, agentKind: config.AGENT_KIND });
