@@ -72,7 +72,17 @@ export function createGithubActivities(deps: GithubActivityDeps) {
     return undefined;
   }
 
-  return { addReaction, publishTaskResult };
+  /** Base and head branches of a PR, for the prompt and the checkout. */
+  async function describePullRequest(input: { target: TargetRef }): Promise<{ baseRef: string; headRef: string }> {
+    try {
+      const { data } = await deps.github.rest.pulls.get({ owner: input.target.owner, repo: input.target.repo, pull_number: input.target.number });
+      return { baseRef: data.base.ref, headRef: data.head.ref };
+    } catch (error) {
+      throw classifyGithubError(error, 'reading the pull request');
+    }
+  }
+
+  return { addReaction, publishTaskResult, describePullRequest };
 }
 
 export function workflowUrl(uiUrl: string, namespace: string, workflowId: string): string {

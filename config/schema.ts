@@ -33,13 +33,28 @@ export const configSchema = z.object({
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   GITHUB_ALLOWED_USERS: list.default([]),
   GITHUB_BOT_LOGIN: optionalString,
-  AGENT_KIND: z.enum(['claude', 'command']).default('claude'),
+  AGENT_KIND: z.enum(['claude', 'codex', 'cursor', 'command']).default('claude'),
   AGENT_COMMAND: optionalString,
   AGENT_ARGS: optionalString.transform((value, ctx) => parseArgs(value, ctx)),
+  AGENT_PROMPT_TEMPLATE: optionalString,
+  AGENT_PROMPT_VIA: z.enum(['argument', 'stdin']).default('argument'),
   AGENT_TIMEOUT: durationMs.prefault('30m'),
+  AGENT_IDLE_TIMEOUT: durationMs.prefault('10m'),
   AGENT_KILL_GRACE: durationMs.prefault('10s'),
+  AGENT_MAX_TURNS: z.coerce.number().int().min(1).optional(),
+  AGENT_MAX_BUDGET_USD: z.coerce.number().positive().optional(),
+  AGENT_MAX_LOG_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  AGENT_PRICE_PER_MTOK: optionalString.transform((value, ctx) => parsePrice(value, ctx)),
   AGENT_ENV_PASSTHROUGH: list.default([]),
   AGENT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
+  AGENT_CLONE: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default('true')
+    .transform((value) => ['true', '1', 'yes'].includes(value)),
+  GITHUB_CLONE_URL: z.string().default('https://github.com/{owner}/{repo}.git'),
+  AGENT_PROJECTS: optionalString.transform((value, ctx) => parseProjects(value, ctx)),
+  AGENT_PROJECT_ROOTS: list.default([]),
+  AGENT_FORBIDDEN_PATHS: list.default(['/etc', '/root', '/proc', '/sys', '/dev', '/boot', '/var/run']),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -53,5 +68,29 @@ function parseArgs(value: string | undefined, ctx: z.RefinementCtx): string[] {
     // fall through to the message below
   }
   ctx.addIssue({ code: 'custom', message: 'expected a JSON array of strings, e.g. ["--flag","value"]' });
+  return z.NEVER;
+}
+
+function parsePrice(value: string | undefined, ctx: z.RefinementCtx): { input: number; output: number } | undefined {
+  if (value === undefined) return undefined;
+  const [input, output] = value.split(',').map((part) => Number(part.trim()));
+  if (input !== undefined && output !== undefined && Number.isFinite(input) && Number.isFinite(output) && input >= 0 && output >= 0) {
+    return { input, output };
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected "<input>,<output>" USD per million tokens, e.g. "1.25,10"' });
+  return z.NEVER;
+}
+
+function parseProjects(value: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
+  if (value === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string')) {
+      return parsed as Record<string, string>;
+    }
+  } catch {
+    // fall through to the message below
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected a JSON object of "owner/repo" pattern to local path, e.g. {"acme/*": "/srv/acme"}' });
   return z.NEVER;
 }

@@ -11,6 +11,8 @@ export interface QueuedTaskView {
 
 export interface CurrentTaskView extends QueuedTaskView {
   startedAt: string;
+  /** `waiting for an agent slot` until a worker with a free slot picks the run up. */
+  stage: string;
   progress?: AgentProgress;
 }
 
@@ -25,6 +27,8 @@ export interface TargetTotals {
   tasks: number;
   costUsd: number;
   durationMs: number;
+  inputTokens: number;
+  outputTokens: number;
 }
 
 /** Answer of the `status` query on a target workflow. */

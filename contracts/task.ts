@@ -56,3 +56,9 @@ export interface AgentProgress {
 }
 
 export const MAX_PROGRESS_LINES = 20;
+
+/** Branches of a pull request: the prompt names them and the workspace checks out the head. */
+export interface PullRequestRefs {
+  baseRef: string;
+  headRef: string;
+}

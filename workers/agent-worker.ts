@@ -6,6 +6,7 @@ import type { Config } from '../config/load';
 import { progressSignal } from '../contracts/messages';
 import { agentTaskQueue } from '../contracts/task-queues';
 import { createGithubClient } from '../integrations/github/client';
+import { agentRunnerConfig } from './agent-runner-config';
 
 export interface AgentWorkers {
   /** Runs both workers until `shutdown()` or a fatal error. */
@@ -50,16 +51,7 @@ export async function createAgentWorkers(options: {
     // every 2 s instead of the default 0.8 × heartbeat timeout.
     maxHeartbeatThrottleInterval: '2s',
     activities: createAgentActivities(
-      {
-        kind: config.AGENT_KIND,
-        command: config.AGENT_COMMAND,
-        args: config.AGENT_ARGS,
-        timeoutMs: config.AGENT_TIMEOUT,
-        killGraceMs: config.AGENT_KILL_GRACE,
-        envPassthrough: config.AGENT_ENV_PASSTHROUGH,
-        dataDir: config.AGENT_BOT_DATA_DIR,
-        sourceEnv: options.env ?? process.env,
-      },
+      agentRunnerConfig(config, options.env ?? process.env),
       notify,
     ),
   });

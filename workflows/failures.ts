@@ -1,4 +1,5 @@
 import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+import type { AgentUsage } from '../contracts/task';
 
 /** The most specific message in a failure's cause chain: what a person needs to read. */
 export function failureReason(error: unknown): string {
@@ -20,4 +21,17 @@ export function failureType(error: unknown): string | undefined {
     current = current.cause;
   }
   return type;
+}
+
+/** Usage the agent reported before it failed, carried as the first detail of an ApplicationFailure. */
+export function failureUsage(error: unknown): AgentUsage {
+  let current: unknown = error;
+  while (current instanceof TemporalFailure) {
+    if (current instanceof ApplicationFailure) {
+      const [first] = current.details ?? [];
+      if (typeof first === 'object' && first !== null && !Array.isArray(first)) return first;
+    }
+    current = current.cause;
+  }
+  return {};
 }

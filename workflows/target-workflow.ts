@@ -25,8 +25,8 @@ import {
 } from '../contracts/workflow-inputs';
 import { github } from './activity-proxies';
 import { renderTargetDetails } from './details';
-import { failureReason } from './failures';
-import { taskWorkflow } from './task-workflow';
+import { failureReason, failureUsage } from './failures';
+import { taskWorkflow, WAITING_FOR_AGENT } from './task-workflow';
 
 /**
  * The long-lived workflow of one PR or issue (`github:acme/widgets#42`). Commands arrive by signal and
@@ -38,7 +38,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
     queue: [],
     seenDeliveries: [],
     past: [],
-    totals: { tasks: 0, costUsd: 0, durationMs: 0 },
+    totals: { tasks: 0, costUsd: 0, durationMs: 0, inputTokens: 0, outputTokens: 0 },
   };
   const seen = new Set(state.seenDeliveries);
   let current: CurrentTaskView | undefined;
@@ -62,6 +62,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
   setHandler(progressSignal, ({ taskId, progress }) => {
     if (current?.taskId !== taskId) return;
     current.progress = progress;
+    current.stage = progress.stage;
     showDetails();
   });
   setHandler(commandSignal, async (command) => {
@@ -119,7 +120,14 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
   return status();
 
   async function runTask(command: Command): Promise<void> {
-    current = { taskId: command.taskId, request: command.request, requester: command.requester, receivedAt: command.receivedAt, startedAt: new Date().toISOString() };
+    current = {
+      taskId: command.taskId,
+      request: command.request,
+      requester: command.requester,
+      receivedAt: command.receivedAt,
+      startedAt: new Date().toISOString(),
+      stage: WAITING_FOR_AGENT,
+    };
     upsertSearchAttributes([
       { key: AgentStatus, value: 'running' },
       { key: AgentRequester, value: command.requester },
@@ -158,7 +166,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
           taskId: command.taskId,
           outcome: cancelled ? 'cancelled' : 'failed',
           durationMs: Date.now() - startedAt,
-          usage: {},
+          usage: failureUsage(error),
           reason: failureReason(error),
         };
       }
@@ -188,6 +196,9 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
     state.totals.tasks++;
     state.totals.costUsd += result.usage.costUsd ?? 0;
     state.totals.durationMs += result.durationMs;
+    // Carried state from before tokens were counted has no such fields.
+    state.totals.inputTokens = (state.totals.inputTokens ?? 0) + (result.usage.inputTokens ?? 0);
+    state.totals.outputTokens = (state.totals.outputTokens ?? 0) + (result.usage.outputTokens ?? 0);
   }
 }
 

@@ -8,13 +8,16 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { ErrorType } from '../contracts/errors';
 import { progressSignal } from '../contracts/messages';
 import { AgentStatus, type AgentStatusValue } from '../contracts/search-attributes';
-import type { AgentProgress, TaskOutcome, TaskResult, TaskWorkflowInput } from '../contracts/task';
-import { ErrorType } from '../contracts/errors';
+import type { AgentProgress, AgentUsage, PullRequestRefs, TaskOutcome, TaskResult, TaskWorkflowInput } from '../contracts/task';
 import { agentActivities, github } from './activity-proxies';
 import { renderTaskDetails } from './details';
-import { failureReason, failureType } from './failures';
+import { failureReason, failureType, failureUsage } from './failures';
+
+/** Stage of a task whose agent run waits for a worker with a free slot (AGENT_MAX_CONCURRENT). */
+export const WAITING_FOR_AGENT = 'waiting for an agent slot';
 
 /**
  * One command, from start to its final comment: run the agent, then post the answer or the reason it
@@ -22,8 +25,8 @@ import { failureReason, failureType } from './failures';
  */
 export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult> {
   const { target, command } = input;
-  const taskWorkflowId = workflowInfo().workflowId;
   const agent = agentActivities();
+  const taskWorkflowId = workflowInfo().workflowId;
   const startedAt = Date.now();
   let stage = 'starting';
   let progress: AgentProgress | undefined;
@@ -35,11 +38,12 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult
   };
   setHandler(progressSignal, (update) => {
     if (update.taskId !== command.taskId) return;
+    if (stage === WAITING_FOR_AGENT) showStage('running the agent', 'running');
     progress = update.progress;
     setCurrentDetails(renderTaskDetails(stage, progress));
   });
 
-  const publish = async (outcome: TaskOutcome, text: string, extra: { usage?: TaskResult['usage']; truncated?: boolean; logPath?: string }) => {
+  const publish = async (outcome: TaskOutcome, text: string, extra: { usage?: AgentUsage; truncated?: boolean; logPath?: string }) => {
     showStage('posting the result', 'posting');
     await github.publishTaskResult.executeWithOptions({ summary: `post ${outcome} comment` }, [
       {
@@ -63,19 +67,22 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult
   };
 
   try {
-    showStage('running the agent', 'running');
-    const run = await agent.runAgent.executeWithOptions(
-      { summary: `agent: ${command.request.slice(0, 80)}` },
-      [
-        {
-          target,
-          targetWorkflowId: input.targetWorkflowId,
-          taskWorkflowId,
-          command,
-          ...(input.agentSessionId === undefined ? {} : { agentSessionId: input.agentSessionId }),
-        },
-      ],
-    );
+    let pullRequest: PullRequestRefs | undefined;
+    if (target.kind === 'pull_request') {
+      showStage('reading the pull request', 'running');
+      pullRequest = await github.describePullRequest.executeWithOptions({ summary: 'read PR branches' }, [{ target }]);
+    }
+    showStage(WAITING_FOR_AGENT, 'queued');
+    const run = await agent.runAgent.executeWithOptions({ summary: `agent: ${command.request.slice(0, 80)}` }, [
+      {
+        target,
+        targetWorkflowId: input.targetWorkflowId,
+        taskWorkflowId,
+        command,
+        ...(input.agentSessionId === undefined ? {} : { agentSessionId: input.agentSessionId }),
+        ...(pullRequest === undefined ? {} : { pullRequest }),
+      },
+    ]);
     await publish('succeeded', run.text, { usage: run.usage, truncated: run.truncated, logPath: run.logPath });
     showStage('done', 'succeeded');
     return {
@@ -93,11 +100,12 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult
       throw error;
     }
     const reason = failureReason(error);
+    const usage = failureUsage(error);
     log.warn('task failed', { taskId: command.taskId, reason });
     if (stage !== 'posting the result') {
-      await publish('failed', `The agent could not complete this request: ${reason}`, {});
+      await publish('failed', `The agent could not complete this request: ${reason}`, { usage });
     }
     showStage('failed', 'failed');
-    throw ApplicationFailure.create({ message: reason, type: failureType(error) ?? ErrorType.AgentFailed, nonRetryable: true, cause: error as Error });
+    throw ApplicationFailure.create({ message: reason, type: failureType(error) ?? ErrorType.AgentFailed, nonRetryable: true, details: [usage], cause: error as Error });
   }
 }

@@ -9,7 +9,11 @@ export type AgentEvent =
   | { kind: 'text'; text: string }
   | { kind: 'tool_call'; id?: string; name: string; input: unknown }
   | { kind: 'tool_result'; id?: string; output: string; isError: boolean }
+  /** The CLI's own final word (claude, cursor): totals, not increments. */
   | { kind: 'result'; isError: boolean; text?: string; sessionId?: string; usage: AgentUsage; subtype?: string }
+  /** Usage reported along the way (codex, per turn): added up. */
+  | { kind: 'usage'; usage: AgentUsage }
+  | { kind: 'error'; message: string }
   | { kind: 'output'; line: string; stream: 'stdout' | 'stderr' }
   | { kind: 'unknown'; raw: unknown };
 

@@ -15,14 +15,18 @@ export interface SpawnedAgent {
 export function spawnAgentProcess(
   command: string,
   args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
+  options: { cwd: string; env: NodeJS.ProcessEnv; stdin?: string | undefined },
 ): SpawnedAgent {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.stdin !== undefined) {
+    child.stdin?.on('error', () => {}); // an agent that exits without reading its stdin is not an error
+    child.stdin?.end(options.stdin);
+  }
   let killTimer: NodeJS.Timeout | undefined;
   let exitedFlag = false;
   // Once the leader is gone, whatever it left running in its group would hold our pipes open.

@@ -26,10 +26,16 @@ export class ProgressTracker {
     this.version++;
     const line = describe(event);
     if (event.kind === 'tool_call') this.currentStage = `tool: ${event.name}`;
-    if (event.kind === 'result' && event.usage.costUsd !== undefined) this.costUsd = event.usage.costUsd;
     if (line === undefined) return;
     this.lastLines.push(line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line);
     if (this.lastLines.length > MAX_PROGRESS_LINES) this.lastLines.shift();
+  }
+
+  /** Cost so far, as the result collector computes it (reported, summed, or priced from tokens). */
+  setCost(costUsd: number | undefined): void {
+    if (costUsd === undefined || costUsd === this.costUsd) return;
+    this.costUsd = costUsd;
+    this.version++;
   }
 
   snapshot(): AgentProgress {
@@ -51,6 +57,8 @@ function describe(event: AgentEvent): string | undefined {
       return event.text.split('\n')[0];
     case 'tool_call':
       return `→ ${event.name}`;
+    case 'error':
+      return `error: ${event.message}`;
     case 'tool_result':
       return `← ${event.isError ? 'error: ' : ''}${event.output.split('\n')[0] ?? ''}`;
     default:

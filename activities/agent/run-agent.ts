@@ -1,26 +1,34 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import readline from 'node:readline';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ErrorType } from '../../contracts/errors';
 import type { TargetRef } from '../../contracts/target';
-import type { AgentProgress, AgentUsage, Command } from '../../contracts/task';
+import type { AgentProgress, AgentUsage, Command, PullRequestRefs } from '../../contracts/task';
 import type { AgentEvent } from './events';
-import { ProgressTracker } from './progress';
 import { spawnAgentProcess } from './process-group';
-import { buildPrompt } from './prompt';
+import { ProgressTracker } from './progress';
+import { DEFAULT_PROMPT_TEMPLATES, promptVariables, renderPrompt } from './prompt';
+import { ResultCollector } from './result-collector';
 import { agentEnvironment, runners, type AgentKind } from './runners';
-import { safeSegment, TaskLog, taskLogPath } from './task-log';
+import { TaskLog, taskLogPath } from './task-log';
+import { prepareWorkspace, type WorkspaceConfig } from './workspace';
 
 export interface AgentRunnerConfig {
   kind: AgentKind;
   command: string;
   args: readonly string[];
+  promptTemplate: string | undefined;
+  promptOnStdin: boolean;
   timeoutMs: number;
+  idleTimeoutMs: number;
   killGraceMs: number;
+  maxTurns: number | undefined;
+  maxBudgetUsd: number | undefined;
+  maxLogBytes: number;
+  pricePerMTok: { input: number; output: number } | undefined;
   envPassthrough: readonly string[];
   dataDir: string;
+  workspace: WorkspaceConfig;
   /** The worker's environment, from which the agent gets only what it needs. */
   sourceEnv: NodeJS.ProcessEnv;
 }
@@ -34,6 +42,7 @@ export interface RunAgentInput {
   taskWorkflowId: string;
   command: Command;
   agentSessionId?: string;
+  pullRequest?: PullRequestRefs;
 }
 
 export interface RunAgentResult {
@@ -45,6 +54,15 @@ export interface RunAgentResult {
   logPath: string;
 }
 
+type StopReason = 'timeout' | 'idle' | 'cancelled' | 'max_turns' | 'budget';
+
+const STOP_FAILURES: Record<Exclude<StopReason, 'cancelled'>, { type: string; message: (c: AgentRunnerConfig) => string }> = {
+  timeout: { type: ErrorType.AgentTimeout, message: (c) => `the agent ran longer than AGENT_TIMEOUT (${seconds(c.timeoutMs)}) and was stopped` },
+  idle: { type: ErrorType.AgentIdle, message: (c) => `the agent printed nothing for AGENT_IDLE_TIMEOUT (${seconds(c.idleTimeoutMs)}) and was stopped` },
+  max_turns: { type: ErrorType.AgentMaxTurns, message: (c) => `the agent reached AGENT_MAX_TURNS (${c.maxTurns}) and was stopped` },
+  budget: { type: ErrorType.AgentBudgetExceeded, message: (c) => `the agent's cost passed AGENT_MAX_BUDGET_USD ($${c.maxBudgetUsd}) and it was stopped` },
+};
+
 /** Kept in the activity result; the full output is in the task log. */
 const MAX_RESULT_CHARS = 64_000;
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -55,45 +73,72 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
     const ctx = Context.current();
     const spec = runners[config.kind];
     const taskId = input.command.taskId;
-    const workspace = workspacePath(config.dataDir, input.target);
-    fs.mkdirSync(workspace, { recursive: true });
-    const taskLog = new TaskLog(taskLogPath(config.dataDir, taskId), taskId);
-    const attempt = ctx.info.attempt;
-    taskLog.progress('starting', `attempt ${attempt}: ${config.kind} agent in ${workspace}`);
+    const workflowIds = [input.taskWorkflowId, input.targetWorkflowId];
+    const progress = new ProgressTracker('preparing the workspace');
+    const sendProgress = (): void => {
+      notify(workflowIds, taskId, progress.snapshot()).catch((error: unknown) => {
+        log.warn('progress signal failed', { error: String(error) });
+      });
+    };
+    // The first signal tells the workflows the task left the queue and holds an agent slot.
+    sendProgress();
+    const taskLog = new TaskLog(taskLogPath(config.dataDir, taskId), taskId, config.maxLogBytes);
+    taskLog.progress('starting', `attempt ${ctx.info.attempt}: ${config.kind} agent`);
 
-    const progress = new ProgressTracker('starting');
-    const prompt = buildPrompt(input.target, input.command);
-    const args = spec.args(prompt, config.args, input.agentSessionId);
-    const env = agentEnvironment(config.sourceEnv, spec, config.envPassthrough, {
-      AGENT_BOT_TASK_ID: taskId,
-      AGENT_BOT_TARGET: input.targetWorkflowId,
+    let workspace;
+    try {
+      workspace = await prepareWorkspace(config.workspace, input.target);
+    } catch (error) {
+      taskLog.completion(false, (error as Error).message);
+      await taskLog.close();
+      throw error;
+    }
+    taskLog.progress('workspace', `${workspace.kind} workspace at ${workspace.path}`);
+
+    const prompt = renderPrompt(config.promptTemplate ?? DEFAULT_PROMPT_TEMPLATES[config.kind], promptVariables(input.target, input.command, input.pullRequest));
+    const args = spec.args({
+      prompt,
+      extraArgs: config.args,
+      sessionId: input.agentSessionId,
+      maxTurns: config.maxTurns,
+      maxBudgetUsd: config.maxBudgetUsd,
+      promptOnStdin: config.promptOnStdin,
     });
+    const env = agentEnvironment(config.sourceEnv, spec, config.envPassthrough, { AGENT_BOT_TASK_ID: taskId, AGENT_BOT_TARGET: input.targetWorkflowId });
+    const agent = spawnAgentProcess(config.command, args, { cwd: workspace.path, env, stdin: config.promptOnStdin ? prompt : undefined });
 
-    const agent = spawnAgentProcess(config.command, args, { cwd: workspace, env });
-    let stopReason: 'timeout' | 'cancelled' | undefined;
-    const stop = (reason: 'timeout' | 'cancelled'): void => {
-      stopReason ??= reason;
-      taskLog.progress('stopping', reason === 'timeout' ? `timed out after ${config.timeoutMs} ms` : 'cancelled');
+    let stopReason: StopReason | undefined;
+    const stop = (reason: StopReason): void => {
+      if (stopReason !== undefined) return;
+      stopReason = reason;
+      taskLog.progress('stopping', reason);
       agent.kill(config.killGraceMs);
     };
-    const timeout = setTimeout(() => stop('timeout'), config.timeoutMs);
+    const hardTimer = setTimeout(() => stop('timeout'), config.timeoutMs);
+    let idleTimer = setTimeout(() => stop('idle'), config.idleTimeoutMs);
     const onCancel = (): void => stop('cancelled');
     ctx.cancellationSignal.addEventListener('abort', onCancel);
-
     const heartbeat = setInterval(() => ctx.heartbeat(progress.snapshot()), HEARTBEAT_EVERY_MS);
-    let lastNotified = 0;
+    let lastNotified = progress.version;
     const notifyTimer = setInterval(() => {
       if (progress.version === lastNotified) return;
       lastNotified = progress.version;
-      notify([input.taskWorkflowId, input.targetWorkflowId], taskId, progress.snapshot()).catch((error: unknown) => {
-        log.warn('progress signal failed', { error: String(error) });
-      });
+      sendProgress();
     }, NOTIFY_EVERY_MS);
 
-    const collected = new ResultCollector();
+    const collected = new ResultCollector(config.pricePerMTok);
+    let toolCalls = 0;
     const handle = (event: AgentEvent): void => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => stop('idle'), config.idleTimeoutMs);
       collected.add(event);
       progress.add(event);
+      if (event.kind === 'usage' || event.kind === 'result') {
+        const cost = collected.usage().costUsd;
+        progress.setCost(cost);
+        if (config.maxBudgetUsd !== undefined && cost !== undefined && cost > config.maxBudgetUsd) stop('budget');
+      }
+      if (event.kind === 'tool_call' && !spec.enforcesMaxTurns && config.maxTurns !== undefined && ++toolCalls > config.maxTurns) stop('max_turns');
       if (!taskLog.event(event)) {
         // The disk is behind: stop reading until it catches up, so memory stays flat.
         agent.child.stdout?.pause();
@@ -122,17 +167,15 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
         taskLog.completion(false, 'cancelled', { cancelled: true });
         throw new CancelledFailure('agent run cancelled; the agent process group was killed');
       }
-      if (stopReason === 'timeout') {
-        taskLog.completion(false, 'timed out', { timed_out: true });
-        throw ApplicationFailure.nonRetryable(
-          `the agent ran longer than AGENT_TIMEOUT (${Math.round(config.timeoutMs / 1000)} s) and was stopped`,
-          ErrorType.AgentTimeout,
-        );
+      if (stopReason !== undefined) {
+        const failure = STOP_FAILURES[stopReason];
+        taskLog.completion(false, failure.message(config), { stopped: stopReason, usage: collected.usage() });
+        throw ApplicationFailure.create({ message: failure.message(config), type: failure.type, nonRetryable: true, details: [collected.usage()] });
       }
       const outcome = collected.finish(config.kind, exit.code);
       taskLog.completion(outcome.success, outcome.text, { exit_code: exit.code, usage: outcome.usage });
       if (!outcome.success) {
-        throw ApplicationFailure.nonRetryable(outcome.text, ErrorType.AgentFailed);
+        throw ApplicationFailure.create({ message: outcome.text, type: ErrorType.AgentFailed, nonRetryable: true, details: [outcome.usage] });
       }
       return {
         text: outcome.text.slice(0, MAX_RESULT_CHARS),
@@ -143,7 +186,8 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
         logPath: taskLog.file,
       };
     } finally {
-      clearTimeout(timeout);
+      clearTimeout(hardTimer);
+      clearTimeout(idleTimer);
       clearInterval(heartbeat);
       clearInterval(notifyTimer);
       ctx.cancellationSignal.removeEventListener('abort', onCancel);
@@ -157,64 +201,6 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
   return { runAgent };
 }
 
-/** `$AGENT_BOT_DATA_DIR/workspaces/github/<owner>/<repo>/<number>`, each part made path-safe. */
-export function workspacePath(dataDir: string, target: TargetRef): string {
-  return path.join(
-    dataDir,
-    'workspaces',
-    target.provider,
-    safeSegment(target.owner),
-    safeSegment(target.repo),
-    String(target.number),
-  );
-}
-
-const MAX_KEPT_OUTPUT_CHARS = 1_000_000;
-
-/** Gathers what the result comment needs, bounded in memory whatever the agent prints. */
-class ResultCollector {
-  private output = '';
-  private outputTruncated = false;
-  private texts: string[] = [];
-  private result: Extract<AgentEvent, { kind: 'result' }> | undefined;
-  private sessionId: string | undefined;
-  private readonly tail: string[] = [];
-
-  add(event: AgentEvent): void {
-    if (event.kind === 'session') this.sessionId = event.sessionId;
-    if (event.kind === 'text') this.texts = [event.text];
-    if (event.kind === 'result') this.result = event;
-    if (event.kind === 'output') {
-      this.tail.push(event.line);
-      if (this.tail.length > 20) this.tail.shift();
-      if (event.stream === 'stdout') this.appendOutput(event.line);
-    }
-  }
-
-  finish(kind: AgentKind, exitCode: number | null) {
-    const usage = this.result?.usage ?? {};
-    const sessionId = this.result?.sessionId ?? this.sessionId;
-    const base = { usage, ...(sessionId === undefined ? {} : { sessionId }) };
-    if (kind === 'claude' && this.result !== undefined) {
-      const text = this.result.isError
-        ? `the agent stopped with ${this.result.subtype ?? 'an error'}${this.result.text ? `: ${this.result.text}` : ''}`
-        : (this.result.text ?? this.texts.join('\n'));
-      return { ...base, success: !this.result.isError, text, truncated: false };
-    }
-    if (exitCode !== 0) {
-      const tail = this.tail.slice(-10).join('\n');
-      return { ...base, success: false, text: `the agent exited with code ${exitCode}${tail ? `; last output:\n${tail}` : ''}`, truncated: false };
-    }
-    const text = kind === 'claude' ? this.texts.join('\n') : this.output;
-    return { ...base, success: true, text, truncated: this.outputTruncated };
-  }
-
-  private appendOutput(line: string): void {
-    if (this.outputTruncated) return;
-    if (this.output.length + line.length + 1 > MAX_KEPT_OUTPUT_CHARS) {
-      this.outputTruncated = true;
-      return;
-    }
-    this.output += (this.output === '' ? '' : '\n') + line;
-  }
+function seconds(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 }

@@ -1,35 +1,78 @@
 import type { LineParser } from './events';
-import { parseClaudeLine, parsePlainLine } from './parsers';
+import { parseClaudeLine, parseCodexLine, parseCursorLine, parsePlainLine } from './parsers';
 
-export type AgentKind = 'claude' | 'command';
+export type AgentKind = 'claude' | 'codex' | 'cursor' | 'command';
+
+export interface RunnerArgs {
+  prompt: string;
+  extraArgs: readonly string[];
+  /** Session to resume: the previous task's on the same thread. */
+  sessionId: string | undefined;
+  maxTurns: number | undefined;
+  maxBudgetUsd: number | undefined;
+  /** For `command`: the prompt goes on stdin instead of as the last argument. */
+  promptOnStdin: boolean;
+}
 
 /** How one kind of agent CLI is started and read. */
 export interface RunnerSpec {
-  args(prompt: string, extraArgs: readonly string[], sessionId: string | undefined): string[];
+  args(options: RunnerArgs): string[];
   parseLine: LineParser;
   /** Environment variables the CLI needs, beyond the basic ones every process gets. */
   env: readonly string[];
+  /** Whether the CLI enforces max turns itself (otherwise the runner counts tool calls). */
+  enforcesMaxTurns: boolean;
 }
 
 export const runners: Record<AgentKind, RunnerSpec> = {
   claude: {
     // stream-json needs --verbose (see shared/PROTOCOLS.md)
-    args: (prompt, extraArgs, sessionId) => [
+    args: (o) => [
       '-p',
-      prompt,
+      o.prompt,
       '--output-format',
       'stream-json',
       '--verbose',
-      ...(sessionId === undefined ? [] : ['--resume', sessionId]),
-      ...extraArgs,
+      ...(o.sessionId === undefined ? [] : ['--resume', o.sessionId]),
+      ...(o.maxTurns === undefined ? [] : ['--max-turns', String(o.maxTurns)]),
+      ...(o.maxBudgetUsd === undefined ? [] : ['--max-budget-usd', String(o.maxBudgetUsd)]),
+      ...o.extraArgs,
     ],
     parseLine: parseClaudeLine,
     env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC', 'CLAUDE_CONFIG_DIR'],
+    enforcesMaxTurns: true,
+  },
+  codex: {
+    args: (o) => [
+      'exec',
+      ...(o.sessionId === undefined ? [] : ['resume', o.sessionId]),
+      '--json',
+      '--skip-git-repo-check',
+      ...o.extraArgs,
+      o.prompt,
+    ],
+    parseLine: parseCodexLine,
+    env: ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'CODEX_HOME'],
+    enforcesMaxTurns: false,
+  },
+  cursor: {
+    args: (o) => [
+      '--print',
+      '--output-format',
+      'stream-json',
+      ...(o.sessionId === undefined ? [] : ['--resume', o.sessionId]),
+      ...o.extraArgs,
+      o.prompt,
+    ],
+    parseLine: parseCursorLine,
+    env: ['CURSOR_API_KEY'],
+    enforcesMaxTurns: false,
   },
   command: {
-    args: (prompt, extraArgs) => [...extraArgs, prompt],
+    args: (o) => (o.promptOnStdin ? [...o.extraArgs] : [...o.extraArgs, o.prompt]),
     parseLine: parsePlainLine,
     env: [],
+    enforcesMaxTurns: false,
   },
 };
 

@@ -20,10 +20,14 @@ const MAX_FIELD_CHARS = 20_000;
  */
 export class TaskLog {
   private readonly stream: fs.WriteStream;
+  private bytes = 0;
+  private capped = false;
 
+  /** @param maxBytes output records stop here (with one note); progress and completion always go in. */
   constructor(
     readonly file: string,
     private readonly taskId: string,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.stream = fs.createWriteStream(file, { flags: 'a' });
@@ -34,6 +38,11 @@ export class TaskLog {
   }
 
   event(event: AgentEvent): boolean {
+    if (this.capped) return true;
+    if (this.bytes >= this.maxBytes) {
+      this.capped = true;
+      return this.progress('log_capped', `the log reached AGENT_MAX_LOG_BYTES (${this.maxBytes} bytes); further output is not kept`);
+    }
     return this.record(toRecord(event));
   }
 
@@ -50,8 +59,9 @@ export class TaskLog {
   }
 
   private record(fields: Record<string, unknown>): boolean {
-    const line = JSON.stringify({ ts: new Date().toISOString(), task_id: this.taskId, ...fields });
-    return this.stream.write(line + '\n');
+    const line = JSON.stringify({ ts: new Date().toISOString(), task_id: this.taskId, ...fields }) + '\n';
+    this.bytes += Buffer.byteLength(line);
+    return this.stream.write(line);
   }
 }
 
@@ -69,6 +79,10 @@ function toRecord(event: AgentEvent): Record<string, unknown> {
       return { event_type: 'agent_result', is_error: event.isError, subtype: event.subtype, result: cap(event.text ?? ''), session_id: event.sessionId, usage: event.usage };
     case 'output':
       return { event_type: 'cli_output', stream: event.stream, line: cap(event.line) };
+    case 'usage':
+      return { event_type: 'usage', usage: event.usage };
+    case 'error':
+      return { event_type: 'agent_error', message: cap(event.message) };
     case 'unknown':
       return { event_type: 'unknown', raw: event.raw };
   }

@@ -1,32 +1,58 @@
 /**
  * Finds the request in a comment that mentions the bot. Text a person did not mean as a command is
- * not read: HTML comments, quoted reply lines (`> ...`), and code (fenced blocks and inline spans).
- * Returns undefined when the mention is absent or nothing follows it.
+ * not searched for the mention: HTML comments, quoted reply lines (`> ...`), and code (fenced blocks
+ * and inline spans). The request itself keeps its code (the agent needs it) but never the HTML
+ * comments or quoted lines. Returns undefined when the mention is absent or nothing follows it.
  */
 export function extractMentionRequest(body: string, mention: string): string | undefined {
-  const readable = stripUnreadText(body);
+  const { text, searchable } = readableText(body);
   // A mention ends at white space, the end, or punctuation that ends a word ("@agent, please"), not
   // at "@agent.com" or "@agent-smith".
   const pattern = new RegExp(`(^|[^\\w@/.-])${escapeRegExp(mention)}(?=$|\\s|[,:;!?.]+(?:\\s|$))`, 'i');
-  const match = pattern.exec(readable);
+  const match = pattern.exec(searchable);
   if (match === null) return undefined;
-  const rest = readable
+  const rest = text
     .slice(match.index + match[0].length)
     .replace(/^[,:;!?.]+/, '')
     .trim();
   return rest.length > 0 ? rest : undefined;
 }
 
-/** Removes what a reader would not take as the author's own words: comments, quotes, code. */
+/** The comment without HTML comments and quoted lines: what the author wrote as their own words. */
 export function stripUnreadText(body: string): string {
-  // Code first: a "<!--" inside code is literal text, not the start of a hidden comment.
-  return body
-    .replace(/^\s*(```|~~~)[\s\S]*?(^\s*\1|(?![\s\S]))/gm, '')
-    .replace(/`[^`\n]*`/g, '')
-    .replace(/<!--[\s\S]*?(-->|$)/g, '')
-    .split(/\r?\n/)
-    .filter((line) => !/^\s*>/.test(line))
-    .join('\n');
+  return readableText(body).text;
+}
+
+/** Removes HTML comments only: what must never reach an agent from a user's text. */
+export function stripHtmlComments(text: string): string {
+  return text.replace(/<!--[\s\S]*?(-->|$)/g, '');
+}
+
+/**
+ * `text`: the body without HTML comments and quoted lines. `searchable`: the same characters with
+ * code blanked out, index for index, so a mention found there can be cut from `text`. Code is masked
+ * first: a "<!--" inside code is literal, not the start of a hidden comment.
+ */
+function readableText(body: string): { text: string; searchable: string } {
+  const blank = (code: string): string => code.replace(/[^\n]/g, ' ');
+  const masked = body
+    .replace(/^[ \t]*(```|~~~)[\s\S]*?(^[ \t]*\1|(?![\s\S]))/gm, blank)
+    .replace(/`[^`\n]*`/g, blank);
+  const keep = new Array<boolean>(body.length).fill(true);
+  for (const comment of masked.matchAll(/<!--[\s\S]*?(-->|$)/g)) {
+    keep.fill(false, comment.index, comment.index + comment[0].length);
+  }
+  for (const line of masked.matchAll(/^[ \t]*>.*(\n|$)/gm)) {
+    keep.fill(false, line.index, line.index + line[0].length);
+  }
+  let text = '';
+  let searchable = '';
+  for (let i = 0; i < body.length; i++) {
+    if (!keep[i]) continue;
+    text += body[i];
+    searchable += masked[i];
+  }
+  return { text, searchable };
 }
 
 function escapeRegExp(text: string): string {

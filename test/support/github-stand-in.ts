@@ -37,6 +37,8 @@ export class GithubStandIn {
   readonly requests: RecordedRequest[] = [];
   readonly comments: StoredComment[] = [];
   readonly reactions: { commentId: number; content: string }[] = [];
+  /** Branches of PRs by number; any other PR is `feature-<n>` into `main`. */
+  readonly pulls = new Map<number, { base: string; head: string }>();
   private readonly failures: ScriptedFailure[] = [];
   private nextId = 1000;
   private server: http.Server | undefined;
@@ -108,6 +110,12 @@ export class GithubStandIn {
         this.comments.push(comment);
         return [201, comment];
       }
+    }
+    match = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(path);
+    if (match && method === 'GET') {
+      const number = Number(match[3]);
+      const pull = this.pulls.get(number) ?? { base: 'main', head: `feature-${number}` };
+      return [200, { number, state: 'open', title: `PR ${number}`, base: { ref: pull.base, sha: 'a'.repeat(40) }, head: { ref: pull.head, sha: 'b'.repeat(40) } }];
     }
     match = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path);
     if (match && method === 'PATCH') {

@@ -115,6 +115,7 @@ export class Harness {
       AGENT_COMMAND: process.execPath,
       AGENT_ARGS: JSON.stringify([path.join(AGENTS_DIR, agent)]),
       AGENT_KILL_GRACE: '2s',
+      AGENT_CLONE: 'false',
       TEMPORAL_UI_URL: 'http://localhost:8233',
       ...this.options.env,
     };

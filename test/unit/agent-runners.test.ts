@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseClaudeLine, parsePlainLine } from '../../activities/agent/parsers';
-import { agentEnvironment, runners } from '../../activities/agent/runners';
+import { agentEnvironment, runners, type RunnerArgs } from '../../activities/agent/runners';
 
 const WORKER_ENV: NodeJS.ProcessEnv = {
   PATH: '/usr/local/bin:/usr/bin',
@@ -74,23 +74,27 @@ describe('agentEnvironment', () => {
   });
 });
 
+function opts(prompt: string, extraArgs: string[], more: Partial<RunnerArgs> = {}): RunnerArgs {
+  return { prompt, extraArgs, sessionId: undefined, maxTurns: undefined, maxBudgetUsd: undefined, promptOnStdin: false, ...more };
+}
+
 describe('runners', () => {
   describe('claude', () => {
     it('prints a stream-json transcript: -p <prompt> --output-format stream-json --verbose', () => {
-      const args = runners.claude.args('do the thing', [], undefined);
+      const args = runners.claude.args(opts('do the thing', []));
       assert.equal(args[args.indexOf('-p') + 1], 'do the thing');
       assert.equal(args[args.indexOf('--output-format') + 1], 'stream-json');
       assert.ok(args.includes('--verbose'));
     });
 
     it('adds --resume <id> only when a session id is given', () => {
-      assert.equal(runners.claude.args('p', [], undefined).includes('--resume'), false);
-      const args = runners.claude.args('p', [], 'session-123');
+      assert.equal(runners.claude.args(opts('p', [])).includes('--resume'), false);
+      const args = runners.claude.args(opts('p', [], { sessionId: 'session-123' }));
       assert.equal(args[args.indexOf('--resume') + 1], 'session-123');
     });
 
     it('appends the configured extra arguments', () => {
-      const args = runners.claude.args('p', ['--model', 'opus'], undefined);
+      const args = runners.claude.args(opts('p', ['--model', 'opus']));
       assert.deepEqual(args.slice(-2), ['--model', 'opus']);
     });
 
@@ -101,8 +105,28 @@ describe('runners', () => {
 
   describe('command', () => {
     it('passes the extra arguments first and the prompt last, without Claude flags', () => {
-      assert.deepEqual(runners.command.args('the prompt', ['--flag', 'v'], 'session-123'), ['--flag', 'v', 'the prompt']);
+      assert.deepEqual(runners.command.args(opts('the prompt', ['--flag', 'v'], { sessionId: 'session-123' })), ['--flag', 'v', 'the prompt']);
       assert.equal(runners.command.parseLine, parsePlainLine);
     });
+  });
+});
+
+describe('runners: limits and prompt delivery', () => {
+  it('claude gets --max-turns and --max-budget-usd only when they are set', () => {
+    assert.equal(runners.claude.args(opts('p', [])).includes('--max-turns'), false);
+    const args = runners.claude.args(opts('p', [], { maxTurns: 3, maxBudgetUsd: 0.5 }));
+    assert.equal(args[args.indexOf('--max-turns') + 1], '3');
+    assert.equal(args[args.indexOf('--max-budget-usd') + 1], '0.5');
+  });
+
+  it('command leaves the prompt out of the arguments when it goes on stdin', () => {
+    assert.deepEqual(runners.command.args(opts('the prompt', ['--x'], { promptOnStdin: true })), ['--x']);
+  });
+
+  it('cursor resumes with --resume and prints stream-json', () => {
+    const args = runners.cursor.args(opts('p', [], { sessionId: 'chat-1' }));
+    assert.equal(args[args.indexOf('--resume') + 1], 'chat-1');
+    assert.equal(args[args.indexOf('--output-format') + 1], 'stream-json');
+    assert.equal(args.at(-1), 'p');
   });
 });

@@ -98,12 +98,18 @@ describe('command-text', () => {
   });
 
   describe('stripUnreadText', () => {
-    it('keeps ordinary lines and removes comments, quotes and code', () => {
+    it('removes comments and quoted lines but keeps code, which the agent needs', () => {
       const body = ['keep one', '<!-- hidden -->', '> quoted', '```', 'code line', '```', 'keep `inline` two'].join('\n');
       const stripped = stripUnreadText(body);
       assert.match(stripped, /keep one/);
-      assert.match(stripped, /keep {2}two/);
-      for (const gone of ['hidden', 'quoted', 'code line', 'inline']) assert.doesNotMatch(stripped, new RegExp(gone));
+      assert.match(stripped, /code line/);
+      assert.match(stripped, /keep `inline` two/);
+      for (const gone of ['hidden', 'quoted']) assert.doesNotMatch(stripped, new RegExp(gone));
+    });
+
+    it('keeps the code of a request after the mention', () => {
+      const body = '@agent fix this test:\n```ts\nexpect(1).toBe(2) // @agent ignore me\n```\n<!-- secret note -->';
+      assert.equal(extractMentionRequest(body, '@agent'), 'fix this test:\n```ts\nexpect(1).toBe(2) // @agent ignore me\n```');
     });
 
     it('drops quoted lines written with CRLF line endings', () => {

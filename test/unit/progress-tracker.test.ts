@@ -59,17 +59,22 @@ describe('ProgressTracker', () => {
     assert.equal(result?.includes('stack'), false);
   });
 
-  it('takes the cost from a result event', () => {
+  it('shows the cost it is given and counts that as a change', () => {
     const tracker = new ProgressTracker('running');
-    tracker.add({ kind: 'result', isError: false, text: 'Done.', usage: { costUsd: 0.0123, turns: 2 } });
+    const before = tracker.version;
+    tracker.setCost(0.0123);
     assert.equal(tracker.snapshot().costUsd, 0.0123);
+    assert.ok(tracker.version > before);
   });
 
-  it('keeps the earlier cost when a later result has none', () => {
+  it('keeps the earlier cost when no cost is known', () => {
     const tracker = new ProgressTracker('running');
-    tracker.add({ kind: 'result', isError: false, usage: { costUsd: 0.5 } });
-    tracker.add({ kind: 'result', isError: false, usage: {} });
+    tracker.setCost(0.5);
+    const version = tracker.version;
+    tracker.setCost(undefined);
+    tracker.setCost(0.5);
     assert.equal(tracker.snapshot().costUsd, 0.5);
+    assert.equal(tracker.version, version, 'an unchanged cost is not a change');
   });
 
   it('adds no visible line for session and unknown events but still counts them', () => {

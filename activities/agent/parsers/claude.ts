@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import type { AgentEvent, LineParser } from './events';
-
-/** `command` runner: every line is plain output. */
-export const parsePlainLine: LineParser = (line) => [{ kind: 'output', line, stream: 'stdout' }];
+import type { AgentEvent, LineParser } from '../events';
+import { parseJsonObject } from './json-line';
 
 const contentBlock = z.union([
   z.object({ type: z.literal('text'), text: z.string() }),
@@ -40,13 +38,8 @@ const claudeLine = z.discriminatedUnion('type', [
 
 /** Claude Code `--output-format stream-json --verbose`: one JSON object per line. */
 export const parseClaudeLine: LineParser = (line) => {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    return [{ kind: 'output', line, stream: 'stdout' }];
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return [{ kind: 'output', line, stream: 'stdout' }];
+  const json = parseJsonObject(line);
+  if (json === undefined) return [{ kind: 'output', line, stream: 'stdout' }];
   const parsed = claudeLine.safeParse(json);
   if (!parsed.success) return [{ kind: 'unknown', raw: json }];
   const message = parsed.data;

@@ -1,0 +1,96 @@
+import type { AgentUsage } from '../../contracts/task';
+import type { AgentEvent } from './events';
+import type { AgentKind } from './runners';
+
+const MAX_KEPT_OUTPUT_CHARS = 1_000_000;
+
+export interface AgentOutcome {
+  success: boolean;
+  /** The answer on success, the reason otherwise. */
+  text: string;
+  truncated: boolean;
+  sessionId?: string;
+  usage: AgentUsage;
+}
+
+/** Gathers what the result comment needs from the normalized events, bounded whatever the agent prints. */
+export class ResultCollector {
+  private output = '';
+  private outputTruncated = false;
+  private lastText: string | undefined;
+  private result: Extract<AgentEvent, { kind: 'result' }> | undefined;
+  private readonly errors: string[] = [];
+  private sessionId: string | undefined;
+  private readonly tail: string[] = [];
+  private readonly summed: AgentUsage = {};
+
+  constructor(private readonly pricePerMTok?: { input: number; output: number }) {}
+
+  add(event: AgentEvent): void {
+    switch (event.kind) {
+      case 'session':
+        this.sessionId = event.sessionId;
+        break;
+      case 'text':
+        this.lastText = event.text;
+        break;
+      case 'result':
+        this.result = event;
+        break;
+      case 'usage':
+        for (const key of ['costUsd', 'inputTokens', 'outputTokens', 'turns'] as const) {
+          const value = event.usage[key];
+          if (value !== undefined) this.summed[key] = (this.summed[key] ?? 0) + value;
+        }
+        break;
+      case 'error':
+        this.errors.push(event.message);
+        break;
+      case 'output':
+        this.tail.push(event.line);
+        if (this.tail.length > 20) this.tail.shift();
+        if (event.stream === 'stdout') this.appendOutput(event.line);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Usage so far: the CLI's own totals when it gave them, else the sum of what it reported per turn. */
+  usage(): AgentUsage {
+    const usage = { ...(this.result?.usage ?? this.summed) };
+    if (usage.costUsd === undefined && this.pricePerMTok !== undefined && (usage.inputTokens !== undefined || usage.outputTokens !== undefined)) {
+      usage.costUsd = ((usage.inputTokens ?? 0) * this.pricePerMTok.input + (usage.outputTokens ?? 0) * this.pricePerMTok.output) / 1_000_000;
+    }
+    return usage;
+  }
+
+  finish(kind: AgentKind, exitCode: number | null): AgentOutcome {
+    const sessionId = this.result?.sessionId ?? this.sessionId;
+    const base = { usage: this.usage(), truncated: false, ...(sessionId === undefined ? {} : { sessionId }) };
+    if (this.result?.isError === true) {
+      const detail = this.result.text ?? this.errors.at(-1);
+      return { ...base, success: false, text: `the agent stopped with ${this.result.subtype ?? 'an error'}${detail ? `: ${detail}` : ''}` };
+    }
+    if (exitCode !== 0 || (kind !== 'command' && this.errors.length > 0 && this.lastText === undefined)) {
+      const reason = this.errors.at(-1);
+      const tail = this.tail.slice(-10).join('\n');
+      return {
+        ...base,
+        success: false,
+        text: `the agent exited with code ${exitCode}${reason ? `: ${reason}` : ''}${tail ? `; last output:\n${tail}` : ''}`,
+      };
+    }
+    if (kind === 'command') return { ...base, success: true, text: this.output, truncated: this.outputTruncated };
+    return { ...base, success: true, text: this.result?.text ?? this.lastText ?? '' };
+  }
+
+  private appendOutput(line: string): void {
+    if (this.outputTruncated) return;
+    if (this.output.length + line.length + 1 > MAX_KEPT_OUTPUT_CHARS) {
+      this.outputTruncated = true;
+      return;
+    }
+    this.output += (this.output === '' ? '' : '\n') + line;
+  }
+}
