@@ -25,6 +25,8 @@ export interface TaskWorkflowInput {
   command: Command;
   /** The agent session to resume, if an earlier task on this target left one. */
   agentSessionId?: string;
+  /** That session's running totals as its CLI last reported them (codex reports per thread). */
+  agentSessionUsage?: AgentUsage;
 }
 
 /** Cost and size of one agent run, as far as the agent reports them. */
@@ -42,6 +44,7 @@ export interface TaskResult {
   durationMs: number;
   usage: AgentUsage;
   agentSessionId?: string;
+  agentSessionUsage?: AgentUsage;
   /** Short reason for a failure or cancellation. */
   reason?: string;
 }

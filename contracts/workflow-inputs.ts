@@ -1,6 +1,6 @@
 import type { TargetStatus } from './status';
 import type { TargetRef } from './target';
-import type { Command } from './task';
+import type { AgentUsage, Command } from './task';
 
 /** State a target workflow carries across continue-as-new. */
 export interface TargetCarriedState {
@@ -8,6 +8,7 @@ export interface TargetCarriedState {
   /** Bounded, oldest first: signals are not de-duplicated by Temporal, so the workflow does it. */
   seenDeliveries: string[];
   agentSessionId?: string;
+  agentSessionUsage?: AgentUsage;
   past: TargetStatus['past'];
   totals: TargetStatus['totals'];
   closing?: { reason: string };

@@ -144,6 +144,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
             targetWorkflowId: workflowInfo().workflowId,
             command,
             ...(state.agentSessionId === undefined ? {} : { agentSessionId: state.agentSessionId }),
+            ...(state.agentSessionUsage === undefined ? {} : { agentSessionUsage: state.agentSessionUsage }),
           },
         ],
         // A task id is a delivery id: a task that ever ran, even in an earlier run of this target, never runs again.
@@ -172,7 +173,11 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
       }
     }
     if (result !== undefined) {
-      if (result.agentSessionId !== undefined) state.agentSessionId = result.agentSessionId;
+      if (result.agentSessionId !== undefined) {
+        if (result.agentSessionId !== state.agentSessionId) delete state.agentSessionUsage;
+        state.agentSessionId = result.agentSessionId;
+      }
+      if (result.agentSessionUsage !== undefined) state.agentSessionUsage = result.agentSessionUsage;
       record(command, result);
     }
     current = undefined;

@@ -80,6 +80,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult
         taskWorkflowId,
         command,
         ...(input.agentSessionId === undefined ? {} : { agentSessionId: input.agentSessionId }),
+        ...(input.agentSessionUsage === undefined ? {} : { agentSessionUsage: input.agentSessionUsage }),
         ...(pullRequest === undefined ? {} : { pullRequest }),
       },
     ]);
@@ -91,6 +92,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult
       durationMs: Date.now() - startedAt,
       usage: run.usage,
       ...(run.sessionId === undefined ? {} : { agentSessionId: run.sessionId }),
+      ...(run.sessionUsage === undefined ? {} : { agentSessionUsage: run.sessionUsage }),
     };
   } catch (error) {
     if (isCancellation(error)) {

@@ -11,8 +11,11 @@ export type AgentEvent =
   | { kind: 'tool_result'; id?: string; output: string; isError: boolean }
   /** The CLI's own final word (claude, cursor): totals, not increments. */
   | { kind: 'result'; isError: boolean; text?: string; sessionId?: string; usage: AgentUsage; subtype?: string }
-  /** Usage reported along the way (codex, per turn): added up. */
-  | { kind: 'usage'; usage: AgentUsage }
+  /**
+   * Usage reported along the way: added up, or with `sessionTotal` the CLI's running total for the
+   * whole session (codex), of which this task's share is the growth since the previous task.
+   */
+  | { kind: 'usage'; usage: AgentUsage; sessionTotal?: boolean }
   | { kind: 'error'; message: string }
   | { kind: 'output'; line: string; stream: 'stdout' | 'stderr' }
   | { kind: 'unknown'; raw: unknown };

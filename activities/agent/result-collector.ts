@@ -1,15 +1,25 @@
+import { ErrorType } from '../../contracts/errors';
 import type { AgentUsage } from '../../contracts/task';
 import type { AgentEvent } from './events';
 import type { AgentKind } from './runners';
 
 const MAX_KEPT_OUTPUT_CHARS = 1_000_000;
 
+/** Result subtypes that name a limit (Claude Code), so the comment can say which one. */
+const FAILURE_TYPES: Record<string, string> = {
+  error_max_turns: ErrorType.AgentMaxTurns,
+  error_max_budget_usd: ErrorType.AgentBudgetExceeded,
+};
+
 export interface AgentOutcome {
   success: boolean;
+  /** What stopped a failed run, as an ErrorType name. */
+  failureType?: string;
   /** The answer on success, the reason otherwise. */
   text: string;
   truncated: boolean;
   sessionId?: string;
+  sessionUsage?: AgentUsage;
   usage: AgentUsage;
 }
 
@@ -23,8 +33,17 @@ export class ResultCollector {
   private sessionId: string | undefined;
   private readonly tail: string[] = [];
   private readonly summed: AgentUsage = {};
+  private sessionTotal: AgentUsage | undefined;
+  private turns = 0;
 
-  constructor(private readonly pricePerMTok?: { input: number; output: number }) {}
+  /**
+   * @param sessionBaseline the session's running totals after the previous task (codex reports totals
+   *   per thread, so this task's usage is what was added since).
+   */
+  constructor(
+    private readonly pricePerMTok?: { input: number; output: number },
+    private readonly sessionBaseline: AgentUsage = {},
+  ) {}
 
   add(event: AgentEvent): void {
     switch (event.kind) {
@@ -38,6 +57,11 @@ export class ResultCollector {
         this.result = event;
         break;
       case 'usage':
+        if (event.sessionTotal === true) {
+          this.sessionTotal = event.usage;
+          this.turns += event.usage.turns ?? 0;
+          break;
+        }
         for (const key of ['costUsd', 'inputTokens', 'outputTokens', 'turns'] as const) {
           const value = event.usage[key];
           if (value !== undefined) this.summed[key] = (this.summed[key] ?? 0) + value;
@@ -58,19 +82,41 @@ export class ResultCollector {
 
   /** Usage so far: the CLI's own totals when it gave them, else the sum of what it reported per turn. */
   usage(): AgentUsage {
-    const usage = { ...(this.result?.usage ?? this.summed) };
+    const usage = { ...(this.result?.usage ?? this.sessionShare() ?? this.summed) };
     if (usage.costUsd === undefined && this.pricePerMTok !== undefined && (usage.inputTokens !== undefined || usage.outputTokens !== undefined)) {
       usage.costUsd = ((usage.inputTokens ?? 0) * this.pricePerMTok.input + (usage.outputTokens ?? 0) * this.pricePerMTok.output) / 1_000_000;
     }
     return usage;
   }
 
+  /** The session's running totals as last reported, for the next task's baseline. */
+  sessionTotals(): AgentUsage | undefined {
+    return this.sessionTotal;
+  }
+
+  private sessionShare(): AgentUsage | undefined {
+    if (this.sessionTotal === undefined) return undefined;
+    const share: AgentUsage = { turns: this.turns };
+    for (const key of ['costUsd', 'inputTokens', 'outputTokens'] as const) {
+      const total = this.sessionTotal[key];
+      if (total !== undefined) share[key] = Math.max(0, total - (this.sessionBaseline[key] ?? 0));
+    }
+    return share;
+  }
+
   finish(kind: AgentKind, exitCode: number | null): AgentOutcome {
     const sessionId = this.result?.sessionId ?? this.sessionId;
-    const base = { usage: this.usage(), truncated: false, ...(sessionId === undefined ? {} : { sessionId }) };
+    const base = {
+      usage: this.usage(),
+      truncated: false,
+      ...(sessionId === undefined ? {} : { sessionId }),
+      ...(this.sessionTotal === undefined ? {} : { sessionUsage: this.sessionTotal }),
+    };
     if (this.result?.isError === true) {
-      const detail = this.result.text ?? this.errors.at(-1);
-      return { ...base, success: false, text: `the agent stopped with ${this.result.subtype ?? 'an error'}${detail ? `: ${detail}` : ''}` };
+      const detail = this.result.text ?? this.errors.at(-1) ?? 'no detail';
+      const subtype = this.result.subtype;
+      const named = subtype !== undefined && subtype !== 'success' ? ` (${subtype})` : '';
+      return { ...base, success: false, failureType: FAILURE_TYPES[subtype ?? ''] ?? ErrorType.AgentFailed, text: `the agent stopped with an error${named}: ${detail}` };
     }
     if (exitCode !== 0 || (kind !== 'command' && this.errors.length > 0 && this.lastText === undefined)) {
       const reason = this.errors.at(-1);

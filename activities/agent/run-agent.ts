@@ -8,7 +8,7 @@ import type { AgentEvent } from './events';
 import { spawnAgentProcess } from './process-group';
 import { ProgressTracker } from './progress';
 import { DEFAULT_PROMPT_TEMPLATES, promptVariables, renderPrompt } from './prompt';
-import { ResultCollector } from './result-collector';
+import { ResultCollector, type AgentOutcome } from './result-collector';
 import { agentEnvironment, runners, type AgentKind } from './runners';
 import { TaskLog, taskLogPath } from './task-log';
 import { prepareWorkspace, type WorkspaceConfig } from './workspace';
@@ -42,6 +42,7 @@ export interface RunAgentInput {
   taskWorkflowId: string;
   command: Command;
   agentSessionId?: string;
+  agentSessionUsage?: AgentUsage;
   pullRequest?: PullRequestRefs;
 }
 
@@ -49,6 +50,8 @@ export interface RunAgentResult {
   text: string;
   truncated: boolean;
   sessionId?: string;
+  /** The session's running totals, when the CLI reports them per session (codex). */
+  sessionUsage?: AgentUsage;
   usage: AgentUsage;
   lineCount: number;
   logPath: string;
@@ -71,7 +74,6 @@ const NOTIFY_EVERY_MS = 5_000;
 export function createAgentActivities(config: AgentRunnerConfig, notify: ProgressNotifier) {
   async function runAgent(input: RunAgentInput): Promise<RunAgentResult> {
     const ctx = Context.current();
-    const spec = runners[config.kind];
     const taskId = input.command.taskId;
     const workflowIds = [input.taskWorkflowId, input.targetWorkflowId];
     const progress = new ProgressTracker('preparing the workspace');
@@ -85,39 +87,7 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
     const taskLog = new TaskLog(taskLogPath(config.dataDir, taskId), taskId, config.maxLogBytes);
     taskLog.progress('starting', `attempt ${ctx.info.attempt}: ${config.kind} agent`);
 
-    let workspace;
-    try {
-      workspace = await prepareWorkspace(config.workspace, input.target);
-    } catch (error) {
-      taskLog.completion(false, (error as Error).message);
-      await taskLog.close();
-      throw error;
-    }
-    taskLog.progress('workspace', `${workspace.kind} workspace at ${workspace.path}`);
-
-    const prompt = renderPrompt(config.promptTemplate ?? DEFAULT_PROMPT_TEMPLATES[config.kind], promptVariables(input.target, input.command, input.pullRequest));
-    const args = spec.args({
-      prompt,
-      extraArgs: config.args,
-      sessionId: input.agentSessionId,
-      maxTurns: config.maxTurns,
-      maxBudgetUsd: config.maxBudgetUsd,
-      promptOnStdin: config.promptOnStdin,
-    });
-    const env = agentEnvironment(config.sourceEnv, spec, config.envPassthrough, { AGENT_BOT_TASK_ID: taskId, AGENT_BOT_TARGET: input.targetWorkflowId });
-    const agent = spawnAgentProcess(config.command, args, { cwd: workspace.path, env, stdin: config.promptOnStdin ? prompt : undefined });
-
-    let stopReason: StopReason | undefined;
-    const stop = (reason: StopReason): void => {
-      if (stopReason !== undefined) return;
-      stopReason = reason;
-      taskLog.progress('stopping', reason);
-      agent.kill(config.killGraceMs);
-    };
-    const hardTimer = setTimeout(() => stop('timeout'), config.timeoutMs);
-    let idleTimer = setTimeout(() => stop('idle'), config.idleTimeoutMs);
-    const onCancel = (): void => stop('cancelled');
-    ctx.cancellationSignal.addEventListener('abort', onCancel);
+    // Heartbeats start before the clone: a slow fetch must not look like a dead worker.
     const heartbeat = setInterval(() => ctx.heartbeat(progress.snapshot()), HEARTBEAT_EVERY_MS);
     let lastNotified = progress.version;
     const notifyTimer = setInterval(() => {
@@ -125,80 +95,145 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
       lastNotified = progress.version;
       sendProgress();
     }, NOTIFY_EVERY_MS);
-
-    const collected = new ResultCollector(config.pricePerMTok);
-    let toolCalls = 0;
-    const handle = (event: AgentEvent): void => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => stop('idle'), config.idleTimeoutMs);
-      collected.add(event);
-      progress.add(event);
-      if (event.kind === 'usage' || event.kind === 'result') {
-        const cost = collected.usage().costUsd;
-        progress.setCost(cost);
-        if (config.maxBudgetUsd !== undefined && cost !== undefined && cost > config.maxBudgetUsd) stop('budget');
-      }
-      if (event.kind === 'tool_call' && !spec.enforcesMaxTurns && config.maxTurns !== undefined && ++toolCalls > config.maxTurns) stop('max_turns');
-      if (!taskLog.event(event)) {
-        // The disk is behind: stop reading until it catches up, so memory stays flat.
-        agent.child.stdout?.pause();
-        taskLog.onDrain(() => agent.child.stdout?.resume());
-      }
-    };
-    const stdoutLines = readline.createInterface({ input: agent.child.stdout!, crlfDelay: Infinity });
-    stdoutLines.on('line', (line) => {
-      for (const event of spec.parseLine(line)) handle(event);
-    });
-    const stderrLines = readline.createInterface({ input: agent.child.stderr!, crlfDelay: Infinity });
-    stderrLines.on('line', (line) => handle({ kind: 'output', line, stream: 'stderr' }));
-
     try {
-      progress.stage('running');
-      const exit = await agent.exited.catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT' || error.code === 'EACCES') {
-          throw ApplicationFailure.nonRetryable(
-            `AGENT_COMMAND "${config.command}" could not be started (${error.code}): install it or set AGENT_COMMAND to its path`,
-            ErrorType.AgentCommandNotFound,
-          );
-        }
+      const workspace = await prepareWorkspace(config.workspace, input.target).catch((error: unknown) => {
+        taskLog.completion(false, (error as Error).message);
         throw error;
       });
-      if (stopReason === 'cancelled') {
-        taskLog.completion(false, 'cancelled', { cancelled: true });
-        throw new CancelledFailure('agent run cancelled; the agent process group was killed');
+      taskLog.progress('workspace', `${workspace.kind} workspace at ${workspace.path}`);
+      const prompt = renderPrompt(config.promptTemplate ?? DEFAULT_PROMPT_TEMPLATES[config.kind], promptVariables(input.target, input.command, input.pullRequest));
+      progress.stage('running');
+      const base = { config, ctx, input, prompt, cwd: workspace.path, progress, taskLog };
+      let outcome = await runProcess({ ...base, sessionId: input.agentSessionId, sessionBaseline: input.agentSessionUsage ?? {} });
+      const lost = runners[config.kind].lostSessionPattern;
+      if (!outcome.success && input.agentSessionId !== undefined && lost?.test(outcome.text) === true) {
+        // The session lives on another machine or was cleaned up: start a new one rather than fail.
+        taskLog.progress('new_session', `session ${input.agentSessionId} is gone; starting a new session`);
+        outcome = await runProcess({ ...base, sessionId: undefined, sessionBaseline: {} });
       }
-      if (stopReason !== undefined) {
-        const failure = STOP_FAILURES[stopReason];
-        taskLog.completion(false, failure.message(config), { stopped: stopReason, usage: collected.usage() });
-        throw ApplicationFailure.create({ message: failure.message(config), type: failure.type, nonRetryable: true, details: [collected.usage()] });
-      }
-      const outcome = collected.finish(config.kind, exit.code);
-      taskLog.completion(outcome.success, outcome.text, { exit_code: exit.code, usage: outcome.usage });
+      taskLog.completion(outcome.success, outcome.text, { usage: outcome.usage });
       if (!outcome.success) {
-        throw ApplicationFailure.create({ message: outcome.text, type: ErrorType.AgentFailed, nonRetryable: true, details: [outcome.usage] });
+        throw ApplicationFailure.create({ message: outcome.text, type: outcome.failureType ?? ErrorType.AgentFailed, nonRetryable: true, details: [outcome.usage] });
       }
       return {
         text: outcome.text.slice(0, MAX_RESULT_CHARS),
         truncated: outcome.truncated || outcome.text.length > MAX_RESULT_CHARS,
         ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
+        ...(outcome.sessionUsage === undefined ? {} : { sessionUsage: outcome.sessionUsage }),
         usage: outcome.usage,
         lineCount: progress.lineCount,
         logPath: taskLog.file,
       };
     } finally {
-      clearTimeout(hardTimer);
-      clearTimeout(idleTimer);
       clearInterval(heartbeat);
       clearInterval(notifyTimer);
-      ctx.cancellationSignal.removeEventListener('abort', onCancel);
-      agent.kill(config.killGraceMs);
-      stdoutLines.close();
-      stderrLines.close();
       await taskLog.close();
     }
   }
 
   return { runAgent };
+}
+
+interface ProcessRun {
+  config: AgentRunnerConfig;
+  ctx: Context;
+  input: RunAgentInput;
+  prompt: string;
+  cwd: string;
+  sessionId: string | undefined;
+  sessionBaseline: AgentUsage;
+  progress: ProgressTracker;
+  taskLog: TaskLog;
+}
+
+/**
+ * One agent process, from spawn to exit, with every limit enforced. Resolves with the outcome the
+ * output describes; throws for cancellation, a limit that stopped it, or a binary that is missing.
+ */
+async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
+  const { config, ctx, progress, taskLog } = run;
+  const spec = runners[config.kind];
+  const args = spec.args({
+    prompt: run.prompt,
+    extraArgs: config.args,
+    sessionId: run.sessionId,
+    maxTurns: config.maxTurns,
+    maxBudgetUsd: config.maxBudgetUsd,
+    promptOnStdin: config.promptOnStdin,
+  });
+  const env = agentEnvironment(config.sourceEnv, spec, config.envPassthrough, {
+    AGENT_BOT_TASK_ID: run.input.command.taskId,
+    AGENT_BOT_TARGET: run.input.targetWorkflowId,
+  });
+  const agent = spawnAgentProcess(config.command, args, { cwd: run.cwd, env, stdin: config.promptOnStdin ? run.prompt : undefined });
+
+  let stopReason: StopReason | undefined;
+  const stop = (reason: StopReason): void => {
+    if (stopReason !== undefined) return;
+    stopReason = reason;
+    taskLog.progress('stopping', reason);
+    agent.kill(config.killGraceMs);
+  };
+  const hardTimer = setTimeout(() => stop('timeout'), config.timeoutMs);
+  let idleTimer = setTimeout(() => stop('idle'), config.idleTimeoutMs);
+  const onCancel = (): void => stop('cancelled');
+  ctx.cancellationSignal.addEventListener('abort', onCancel);
+
+  const collected = new ResultCollector(config.pricePerMTok, run.sessionBaseline);
+  let toolCalls = 0;
+  const handle = (event: AgentEvent): void => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => stop('idle'), config.idleTimeoutMs);
+    collected.add(event);
+    progress.add(event);
+    if (event.kind === 'usage' || event.kind === 'result') {
+      const cost = collected.usage().costUsd;
+      progress.setCost(cost);
+      if (config.maxBudgetUsd !== undefined && cost !== undefined && cost > config.maxBudgetUsd) stop('budget');
+    }
+    if (event.kind === 'tool_call' && !spec.enforcesMaxTurns && config.maxTurns !== undefined && ++toolCalls > config.maxTurns) stop('max_turns');
+    if (!taskLog.event(event)) {
+      // The disk is behind: stop reading until it catches up, so memory stays flat.
+      agent.child.stdout?.pause();
+      taskLog.onDrain(() => agent.child.stdout?.resume());
+    }
+  };
+  const stdoutLines = readline.createInterface({ input: agent.child.stdout!, crlfDelay: Infinity });
+  stdoutLines.on('line', (line) => {
+    for (const event of spec.parseLine(line)) handle(event);
+  });
+  const stderrLines = readline.createInterface({ input: agent.child.stderr!, crlfDelay: Infinity });
+  stderrLines.on('line', (line) => handle({ kind: 'output', line, stream: 'stderr' }));
+
+  try {
+    const exit = await agent.exited.catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'EACCES') {
+        throw ApplicationFailure.nonRetryable(
+          `AGENT_COMMAND "${config.command}" could not be started (${error.code}): install it or set AGENT_COMMAND to its path`,
+          ErrorType.AgentCommandNotFound,
+        );
+      }
+      throw error;
+    });
+    if (stopReason === 'cancelled') {
+      taskLog.completion(false, 'cancelled', { cancelled: true });
+      throw new CancelledFailure('agent run cancelled; the agent process group was killed');
+    }
+    if (stopReason !== undefined) {
+      const failure = STOP_FAILURES[stopReason];
+      taskLog.completion(false, failure.message(config), { stopped: stopReason, usage: collected.usage() });
+      throw ApplicationFailure.create({ message: failure.message(config), type: failure.type, nonRetryable: true, details: [collected.usage()] });
+    }
+    taskLog.progress('exited', `exit code ${exit.code}${exit.signal ? `, signal ${exit.signal}` : ''}`);
+    return collected.finish(config.kind, exit.code);
+  } finally {
+    clearTimeout(hardTimer);
+    clearTimeout(idleTimer);
+    ctx.cancellationSignal.removeEventListener('abort', onCancel);
+    agent.kill(config.killGraceMs);
+    stdoutLines.close();
+    stderrLines.close();
+  }
 }
 
 function seconds(ms: number): string {

@@ -20,6 +20,10 @@ export interface RunnerSpec {
   parseLine: LineParser;
   /** Environment variables the CLI needs, beyond the basic ones every process gets. */
   env: readonly string[];
+  /** Values set unless the worker's environment sets them: what a headless, self-hosted run wants. */
+  defaultEnv?: Record<string, string>;
+  /** Text in a failed run's reason that means the session to resume is gone (e.g. another machine). */
+  lostSessionPattern?: RegExp;
   /** Whether the CLI enforces max turns itself (otherwise the runner counts tool calls). */
   enforcesMaxTurns: boolean;
 }
@@ -39,7 +43,18 @@ export const runners: Record<AgentKind, RunnerSpec> = {
       ...o.extraArgs,
     ],
     parseLine: parseClaudeLine,
-    env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_MODEL', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC', 'CLAUDE_CONFIG_DIR'],
+    env: [
+      'ANTHROPIC_API_KEY',
+      'ANTHROPIC_BASE_URL',
+      'ANTHROPIC_MODEL',
+      'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC',
+      'CLAUDE_CODE_MAX_RETRIES',
+      'CLAUDE_CONFIG_DIR',
+      'IS_SANDBOX',
+    ],
+    // Without it the CLI also calls Anthropic's own hosts (telemetry, bootstrap), whatever the base URL.
+    defaultEnv: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
+    lostSessionPattern: /No conversation found with session ID/,
     enforcesMaxTurns: true,
   },
   codex: {
@@ -52,7 +67,9 @@ export const runners: Record<AgentKind, RunnerSpec> = {
       o.prompt,
     ],
     parseLine: parseCodexLine,
-    env: ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'CODEX_HOME'],
+    // The provider and its key variable are configured in $CODEX_HOME/config.toml (see README); name that
+    // variable in AGENT_ENV_PASSTHROUGH.
+    env: ['CODEX_HOME', 'CODEX_API_KEY', 'OPENAI_API_KEY'],
     enforcesMaxTurns: false,
   },
   cursor: {
@@ -85,7 +102,7 @@ export function agentEnvironment(
   passthrough: readonly string[],
   extra: Record<string, string>,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env: NodeJS.ProcessEnv = { ...spec.defaultEnv };
   for (const name of [...BASE_ENV, ...spec.env, ...passthrough]) {
     const value = source[name];
     if (value !== undefined) env[name] = value;

@@ -31,6 +31,7 @@ const claudeLine = z.discriminatedUnion('type', [
     result: z.string().optional(),
     session_id: z.string().optional(),
     num_turns: z.number().optional(),
+    errors: z.array(z.string()).optional(),
     total_cost_usd: z.number().optional(),
     usage: z.object({ input_tokens: z.number().optional(), output_tokens: z.number().optional() }).passthrough().optional(),
   }),
@@ -58,7 +59,8 @@ export const parseClaudeLine: LineParser = (line) => {
         {
           kind: 'result',
           isError: message.is_error ?? message.subtype !== 'success',
-          ...(message.result === undefined ? {} : { text: message.result }),
+          // On an error the reason is in `result` (API errors) or `errors` (limits); `subtype` may still say success.
+          ...(message.result === undefined ? (message.errors?.length ? { text: message.errors.join('; ') } : {}) : { text: message.result }),
           ...(message.session_id === undefined ? {} : { sessionId: message.session_id }),
           ...(message.subtype === undefined ? {} : { subtype: message.subtype }),
           usage: {

@@ -50,9 +50,11 @@ export const parseCodexLine: LineParser = (line) => {
     case 'item.completed':
       return completedItem(event.item);
     case 'turn.completed':
+      // codex reports the thread's running total, not this turn's: see ResultCollector.
       return [
         {
           kind: 'usage',
+          sessionTotal: true,
           usage: {
             turns: 1,
             ...(event.usage?.input_tokens === undefined ? {} : { inputTokens: event.usage.input_tokens }),
@@ -82,7 +84,8 @@ function completedItem(completed: z.infer<typeof item>): AgentEvent[] {
         },
       ];
     case 'error':
-      return [{ kind: 'error', message: completed.message ?? 'error' }];
+      // Error items are warnings (e.g. unknown model metadata); a failed turn says so with turn.failed.
+      return [{ kind: 'output', line: `warning: ${completed.message ?? 'error'}`, stream: 'stderr' }];
     default:
       return [{ kind: 'unknown', raw: completed }];
   }
