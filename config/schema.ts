@@ -46,6 +46,7 @@ export const configSchema = z.object({
   AGENT_MAX_LOG_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
   AGENT_PRICE_PER_MTOK: optionalString.transform((value, ctx) => parsePrice(value, ctx)),
   AGENT_ENV_PASSTHROUGH: list.default([]),
+  AGENT_PROGRESS_INTERVAL: durationMs.prefault('5s'),
   AGENT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
   AGENT_CLONE: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -16,6 +16,7 @@ export function agentRunnerConfig(config: Config, sourceEnv: NodeJS.ProcessEnv):
     maxTurns: config.AGENT_MAX_TURNS,
     maxBudgetUsd: config.AGENT_MAX_BUDGET_USD,
     maxLogBytes: config.AGENT_MAX_LOG_BYTES,
+    progressIntervalMs: config.AGENT_PROGRESS_INTERVAL,
     pricePerMTok: config.AGENT_PRICE_PER_MTOK,
     envPassthrough: config.AGENT_ENV_PASSTHROUGH,
     dataDir: config.AGENT_BOT_DATA_DIR,

@@ -58,8 +58,8 @@ export class ResultCollector {
         break;
       case 'usage':
         if (event.sessionTotal === true) {
-          this.sessionTotal = event.usage;
           this.turns += event.usage.turns ?? 0;
+          this.sessionTotal = { ...event.usage, turns: (this.sessionBaseline.turns ?? 0) + this.turns };
           break;
         }
         for (const key of ['costUsd', 'inputTokens', 'outputTokens', 'turns'] as const) {

@@ -1,10 +1,10 @@
-import readline from 'node:readline';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ErrorType } from '../../contracts/errors';
 import type { TargetRef } from '../../contracts/target';
 import type { AgentProgress, AgentUsage, Command, PullRequestRefs } from '../../contracts/task';
 import type { AgentEvent } from './events';
+import { forEachLine } from './line-splitter';
 import { spawnAgentProcess } from './process-group';
 import { ProgressTracker } from './progress';
 import { DEFAULT_PROMPT_TEMPLATES, promptVariables, renderPrompt } from './prompt';
@@ -25,6 +25,8 @@ export interface AgentRunnerConfig {
   maxTurns: number | undefined;
   maxBudgetUsd: number | undefined;
   maxLogBytes: number;
+  /** At most one progress signal per interval: history grows with time, never with output. */
+  progressIntervalMs: number;
   pricePerMTok: { input: number; output: number } | undefined;
   envPassthrough: readonly string[];
   dataDir: string;
@@ -69,7 +71,6 @@ const STOP_FAILURES: Record<Exclude<StopReason, 'cancelled'>, { type: string; me
 /** Kept in the activity result; the full output is in the task log. */
 const MAX_RESULT_CHARS = 64_000;
 const HEARTBEAT_EVERY_MS = 1_000;
-const NOTIFY_EVERY_MS = 5_000;
 
 export function createAgentActivities(config: AgentRunnerConfig, notify: ProgressNotifier) {
   async function runAgent(input: RunAgentInput): Promise<RunAgentResult> {
@@ -94,7 +95,7 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
       if (progress.version === lastNotified) return;
       lastNotified = progress.version;
       sendProgress();
-    }, NOTIFY_EVERY_MS);
+    }, config.progressIntervalMs);
     try {
       const workspace = await prepareWorkspace(config.workspace, input.target).catch((error: unknown) => {
         taskLog.completion(false, (error as Error).message);
@@ -175,15 +176,18 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     agent.kill(config.killGraceMs);
   };
   const hardTimer = setTimeout(() => stop('timeout'), config.timeoutMs);
-  let idleTimer = setTimeout(() => stop('idle'), config.idleTimeoutMs);
+  // A timestamp per line and a periodic look, rather than a new timer per line.
+  let lastOutputAt = Date.now();
+  const idleTimer = setInterval(() => {
+    if (Date.now() - lastOutputAt >= config.idleTimeoutMs) stop('idle');
+  }, Math.min(1_000, Math.max(50, config.idleTimeoutMs / 4)));
   const onCancel = (): void => stop('cancelled');
   ctx.cancellationSignal.addEventListener('abort', onCancel);
 
   const collected = new ResultCollector(config.pricePerMTok, run.sessionBaseline);
   let toolCalls = 0;
   const handle = (event: AgentEvent): void => {
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => stop('idle'), config.idleTimeoutMs);
+    lastOutputAt = Date.now();
     collected.add(event);
     progress.add(event);
     if (event.kind === 'usage' || event.kind === 'result') {
@@ -192,18 +196,21 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
       if (config.maxBudgetUsd !== undefined && cost !== undefined && cost > config.maxBudgetUsd) stop('budget');
     }
     if (event.kind === 'tool_call' && !spec.enforcesMaxTurns && config.maxTurns !== undefined && ++toolCalls > config.maxTurns) stop('max_turns');
-    if (!taskLog.event(event)) {
+    if (!taskLog.event(event) && !paused) {
       // The disk is behind: stop reading until it catches up, so memory stays flat.
+      paused = true;
       agent.child.stdout?.pause();
-      taskLog.onDrain(() => agent.child.stdout?.resume());
+      taskLog.onDrain(() => {
+        paused = false;
+        agent.child.stdout?.resume();
+      });
     }
   };
-  const stdoutLines = readline.createInterface({ input: agent.child.stdout!, crlfDelay: Infinity });
-  stdoutLines.on('line', (line) => {
+  let paused = false;
+  forEachLine(agent.child.stdout!, (line) => {
     for (const event of spec.parseLine(line)) handle(event);
   });
-  const stderrLines = readline.createInterface({ input: agent.child.stderr!, crlfDelay: Infinity });
-  stderrLines.on('line', (line) => handle({ kind: 'output', line, stream: 'stderr' }));
+  forEachLine(agent.child.stderr!, (line) => handle({ kind: 'output', line, stream: 'stderr' }));
 
   try {
     const exit = await agent.exited.catch((error: NodeJS.ErrnoException) => {
@@ -228,11 +235,9 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     return collected.finish(config.kind, exit.code);
   } finally {
     clearTimeout(hardTimer);
-    clearTimeout(idleTimer);
+    clearInterval(idleTimer);
     ctx.cancellationSignal.removeEventListener('abort', onCancel);
     agent.kill(config.killGraceMs);
-    stdoutLines.close();
-    stderrLines.close();
   }
 }
 

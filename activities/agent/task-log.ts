@@ -14,14 +14,23 @@ export function safeSegment(value: string): string {
 
 const MAX_FIELD_CHARS = 20_000;
 
+/** Records are gathered up to this size (or the end of the current tick) and written in one call. */
+const FLUSH_AT_CHARS = 64 * 1024;
+
 /**
- * Appends one JSON event per line, as events happen. `write` returns false when the file is behind,
- * so the caller can pause the agent's output instead of buffering without bound.
+ * Appends one JSON event per line, as events happen (flushed at the end of every tick, so a reader
+ * following the file sees each line at once). `event` returns false when the file is behind, so the
+ * caller can pause the agent's output instead of buffering without bound.
  */
 export class TaskLog {
   private readonly stream: fs.WriteStream;
   private bytes = 0;
   private capped = false;
+  private pending = '';
+  private flushScheduled = false;
+  private lastMs = -1;
+  private lastIso = '';
+  private readonly prefix: string;
 
   /** @param maxBytes output records stop here (with one note); progress and completion always go in. */
   constructor(
@@ -31,6 +40,7 @@ export class TaskLog {
   ) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.stream = fs.createWriteStream(file, { flags: 'a' });
+    this.prefix = `","task_id":${JSON.stringify(taskId)},`;
   }
 
   progress(stage: string, message: string): boolean {
@@ -39,15 +49,24 @@ export class TaskLog {
 
   event(event: AgentEvent): boolean {
     if (this.capped) return true;
+    // Near the cap, count exactly: a character may take up to 3 bytes in UTF-8.
+    if (this.bytes + this.pending.length * 3 >= this.maxBytes) this.flush();
     if (this.bytes >= this.maxBytes) {
       this.capped = true;
       return this.progress('log_capped', `the log reached AGENT_MAX_LOG_BYTES (${this.maxBytes} bytes); further output is not kept`);
     }
+    if (event.kind === 'output') {
+      // The hot path for a chatty agent: no intermediate object.
+      const line = event.line.length > MAX_FIELD_CHARS ? cap(event.line) : event.line;
+      return this.append(`{"ts":"${this.now()}${this.prefix}"event_type":"cli_output","stream":"${event.stream}","line":${JSON.stringify(line)}}\n`);
+    }
     return this.record(toRecord(event));
   }
 
+  /** Always written; its result text shares the byte budget, with 1,000 characters kept whatever it says. */
   completion(success: boolean, result: string, extra: Record<string, unknown> = {}): boolean {
-    return this.record({ event_type: 'completion', success, result: cap(result), ...extra });
+    const room = Math.max(1_000, Math.min(MAX_FIELD_CHARS, this.maxBytes - this.bytes));
+    return this.record({ event_type: 'completion', success, result: cap(result, room), ...extra });
   }
 
   onDrain(listener: () => void): void {
@@ -55,13 +74,40 @@ export class TaskLog {
   }
 
   async close(): Promise<void> {
+    this.flush();
     await new Promise<void>((resolve) => this.stream.end(resolve));
   }
 
   private record(fields: Record<string, unknown>): boolean {
-    const line = JSON.stringify({ ts: new Date().toISOString(), task_id: this.taskId, ...fields }) + '\n';
-    this.bytes += Buffer.byteLength(line);
-    return this.stream.write(line);
+    return this.append(JSON.stringify({ ts: this.now(), task_id: this.taskId, ...fields }) + '\n');
+  }
+
+  private append(line: string): boolean {
+    this.pending += line;
+    if (this.pending.length >= FLUSH_AT_CHARS) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return !this.stream.writableNeedDrain;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pending === '') return;
+    this.bytes += Buffer.byteLength(this.pending);
+    this.stream.write(this.pending);
+    this.pending = '';
+  }
+
+  /** ISO time, computed once per millisecond: a busy agent prints many lines in one. */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
   }
 }
 
@@ -88,6 +134,6 @@ function toRecord(event: AgentEvent): Record<string, unknown> {
   }
 }
 
-function cap(text: string): string {
-  return text.length > MAX_FIELD_CHARS ? `${text.slice(0, MAX_FIELD_CHARS)}… [${text.length - MAX_FIELD_CHARS} more chars]` : text;
+function cap(text: string, limit = MAX_FIELD_CHARS): string {
+  return text.length > limit ? `${text.slice(0, limit)}… [${text.length - limit} more chars]` : text;
 }

@@ -65,18 +65,11 @@ export function guardMappedPath(config: Pick<WorkspaceConfig, 'projectRoots' | '
   } catch {
     throw ApplicationFailure.nonRetryable(`the mapped project path ${candidate} does not exist`, ErrorType.WorkspaceRefused);
   }
-  const inside = (root: string): boolean => {
-    let realRoot: string;
-    try {
-      realRoot = fs.realpathSync(root);
-    } catch {
-      realRoot = path.resolve(root);
-    }
-    const relative = path.relative(realRoot, real);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-  };
-  if (config.forbiddenPaths.some(inside)) {
-    throw ApplicationFailure.nonRetryable(`the mapped project path ${candidate} is inside a forbidden path`, ErrorType.WorkspaceRefused);
+  const inside = (root: string): boolean => isWithin(resolveReal(root), real);
+  // Forbidden wins both ways: a workspace may neither lie in a forbidden path nor contain one.
+  const overlapsForbidden = config.forbiddenPaths.some((forbidden) => inside(forbidden) || isWithin(real, resolveReal(forbidden)));
+  if (overlapsForbidden) {
+    throw ApplicationFailure.nonRetryable(`the mapped project path ${candidate} overlaps a forbidden path`, ErrorType.WorkspaceRefused);
   }
   if (!config.projectRoots.some(inside)) {
     throw ApplicationFailure.nonRetryable(
@@ -85,6 +78,20 @@ export function guardMappedPath(config: Pick<WorkspaceConfig, 'projectRoots' | '
     );
   }
   return real;
+}
+
+function resolveReal(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
+}
+
+/** True when `child` is `parent` or below it. `..data` is a name, not a way up. */
+function isWithin(parent: string, child: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 async function syncClone(config: WorkspaceConfig, target: TargetRef, dir: string): Promise<void> {

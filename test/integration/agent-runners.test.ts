@@ -125,6 +125,7 @@ describe('Claude Code failure paths', function () {
   const remoteRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'remotes-'));
   const cases: { name: string; standIn: AnthropicStandInOptions; env?: Record<string, string>; expect: RegExp }[] = [
     { name: 'stops at AGENT_MAX_TURNS and says so', standIn: { scenario: 'always-tool' }, env: { AGENT_MAX_TURNS: '1' }, expect: /error_max_turns.*maximum number of turns \(1\)/ },
+    { name: 'stops when the reported cost passes AGENT_MAX_BUDGET_USD, and says so', standIn: {}, env: { AGENT_MAX_BUDGET_USD: '0.001' }, expect: /budget/i },
     { name: 'reports the model server answering 500', standIn: { scenario: 'server-error' }, expect: /API Error: 500/ },
     { name: 'names AGENT_COMMAND when the binary is missing', standIn: {}, env: { AGENT_COMMAND: '/nonexistent/claude' }, expect: /AGENT_COMMAND "\/nonexistent\/claude" could not be started/ },
   ];

@@ -22,7 +22,7 @@ const WORKER_ENV: NodeJS.ProcessEnv = {
 };
 
 describe('agentEnvironment', () => {
-  it('copies the base variables and the claude runner variables, nothing else', () => {
+  it('copies the base variables and the claude runner variables, nothing else, plus its headless default', () => {
     const env = agentEnvironment(WORKER_ENV, runners.claude, [], {});
     assert.deepEqual(env, {
       PATH: WORKER_ENV['PATH'],
@@ -36,7 +36,13 @@ describe('agentEnvironment', () => {
       TZ: WORKER_ENV['TZ'],
       ANTHROPIC_API_KEY: WORKER_ENV['ANTHROPIC_API_KEY'],
       CLAUDE_CONFIG_DIR: WORKER_ENV['CLAUDE_CONFIG_DIR'],
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     });
+  });
+
+  it('lets the worker environment override a runner default', () => {
+    const env = agentEnvironment({ ...WORKER_ENV, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '0' }, runners.claude, [], {});
+    assert.equal(env['CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC'], '0');
   });
 
   it('never gives the command runner the Anthropic key or GitHub secrets', () => {

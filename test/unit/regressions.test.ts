@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseClaudeLine } from '../../activities/agent/parsers';
+import { TaskLog } from '../../activities/agent/task-log';
 import { loadConfig } from '../../config/load';
 import { ErrorType } from '../../contracts/errors';
 import { extractMentionRequest } from '../../integrations/github/command-text';
@@ -61,5 +62,16 @@ describe('regressions', () => {
     for (const line of ['42', 'null', '"text"', '[1,2]']) {
       assert.deepEqual(parseClaudeLine(line), [{ kind: 'output', line, stream: 'stdout' }]);
     }
+  });
+});
+
+describe('regressions: task log', () => {
+  it('caps a log of multi-byte output near AGENT_MAX_LOG_BYTES, not at three times it', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-log-')), 'stream.jsonl');
+    const log = new TaskLog(file, 't1', 10_000);
+    for (let i = 0; i < 500; i++) log.event({ kind: 'output', line: '漢'.repeat(100), stream: 'stdout' });
+    await log.close();
+    const size = fs.statSync(file).size;
+    assert.ok(size < 10_000 + 1_000, `log is ${size} bytes`);
   });
 });

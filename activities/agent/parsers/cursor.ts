@@ -71,5 +71,16 @@ function toolCallEvents(subtype: string, callId: string | undefined, toolCall: R
   const result = call.result as { success?: unknown; error?: unknown } | undefined;
   const isError = result?.error !== undefined || (result !== undefined && result.success === undefined);
   const payload = result?.success ?? result?.error ?? result;
-  return [{ kind: 'tool_result', output: typeof payload === 'string' ? payload : JSON.stringify(payload ?? null), isError, ...id }];
+  return [{ kind: 'tool_result', output: readableOutput(payload), isError, ...id }];
+}
+
+/** The text a person wants to see: the read content or the error message, else the JSON. */
+function readableOutput(payload: unknown): string {
+  if (typeof payload === 'string') return payload;
+  if (typeof payload === 'object' && payload !== null) {
+    const { content, errorMessage } = payload as { content?: unknown; errorMessage?: unknown };
+    if (typeof content === 'string') return content;
+    if (typeof errorMessage === 'string') return errorMessage;
+  }
+  return JSON.stringify(payload ?? null);
 }
