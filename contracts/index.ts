@@ -1,3 +1,4 @@
+export * from './approval';
 export * from './errors';
 export * from './messages';
 export * from './search-attributes';
@@ -5,4 +6,5 @@ export * from './status';
 export * from './target';
 export * from './task';
 export * from './task-queues';
+export * from './task-status';
 export * from './workflow-inputs';

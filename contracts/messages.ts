@@ -1,4 +1,6 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalAck, ApprovalDecision } from './approval';
+import type { TaskStatus } from './task-status';
 import type { TargetStatus } from './status';
 import type { AgentProgress, Command } from './task';
 
@@ -12,3 +14,18 @@ export const closeSignal = defineSignal<[{ reason: string }]>('close');
 export const progressSignal = defineSignal<[{ taskId: string; progress: AgentProgress }]>('progress');
 
 export const statusQuery = defineQuery<TargetStatus>('status');
+
+/** On a task workflow: its phase, stage, approval state and progress. */
+export const taskStatusQuery = defineQuery<TaskStatus>('taskStatus');
+
+/**
+ * Approve or reject a task that waits for approval. A signal, so `temporal workflow signal` works:
+ * `--name approval --input '{"decision":"approve","by":"alice","via":"cli","trusted":true}'`.
+ */
+export const approvalSignal = defineSignal<[ApprovalDecision]>('approval');
+
+/**
+ * The same decision as an update: its synchronous validator refuses at once when nothing waits,
+ * so an HTTP caller learns whether its approval counted.
+ */
+export const approvalUpdate = defineUpdate<ApprovalAck, [ApprovalDecision]>('decide');

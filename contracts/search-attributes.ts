@@ -5,16 +5,23 @@ export const AgentProvider = defineSearchAttributeKey('AgentProvider', SearchAtt
 export const AgentTarget = defineSearchAttributeKey('AgentTarget', SearchAttributeType.KEYWORD);
 export const AgentStatus = defineSearchAttributeKey('AgentStatus', SearchAttributeType.KEYWORD);
 export const AgentRequester = defineSearchAttributeKey('AgentRequester', SearchAttributeType.KEYWORD);
+/** On task workflows: the task id, so the API finds a task by the id the webhook answered with. */
+export const AgentTaskId = defineSearchAttributeKey('AgentTaskId', SearchAttributeType.KEYWORD);
 
-export const searchAttributeKeys = [AgentProvider, AgentTarget, AgentStatus, AgentRequester] as const;
+export const searchAttributeKeys = [AgentProvider, AgentTarget, AgentStatus, AgentRequester, AgentTaskId] as const;
 
 /** Values of `AgentStatus`, on target and task workflows alike. */
 export type AgentStatusValue =
   | 'idle'
   | 'queued'
+  | 'deferred'
+  | 'planning'
+  | 'awaiting_approval'
   | 'running'
   | 'posting'
   | 'succeeded'
   | 'failed'
   | 'cancelled'
+  | 'rejected'
+  | 'expired'
   | 'closed';

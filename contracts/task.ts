@@ -16,7 +16,7 @@ export interface Command {
   receivedAt: string;
 }
 
-export type TaskOutcome = 'succeeded' | 'failed' | 'cancelled';
+export type TaskOutcome = 'succeeded' | 'failed' | 'cancelled' | 'rejected' | 'expired';
 
 /** Input of the per-task child workflow. */
 export interface TaskWorkflowInput {

@@ -30,6 +30,8 @@ const HEADLINE: Record<TaskOutcome, string> = {
   succeeded: '✅ Done',
   failed: '❌ Failed',
   cancelled: '🛑 Cancelled',
+  rejected: '🚫 Rejected',
+  expired: '⌛ Expired',
 };
 
 /** The final comment of a task, never longer than GitHub accepts. */

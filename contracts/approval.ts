@@ -1,0 +1,20 @@
+/** Where an approval or rejection came from: recorded in the task's history and its final comment. */
+export type ApprovalChannel = 'comment' | 'check_run' | 'api' | 'cli';
+
+/** A person's decision on a task that waits for approval. */
+export interface ApprovalDecision {
+  decision: 'approve' | 'reject';
+  /** GitHub login, or the operator's name for the API and the CLI. */
+  by: string;
+  via: ApprovalChannel;
+  reason?: string;
+  /** True when the channel already checked that `by` may approve (API token, operator CLI). */
+  trusted?: boolean;
+}
+
+/** What the approval update answers at once. */
+export interface ApprovalAck {
+  taskId: string;
+  decision: ApprovalDecision['decision'];
+  by: string;
+}
