@@ -47,6 +47,21 @@ export const configSchema = z.object({
   AGENT_PRICE_PER_MTOK: optionalString.transform((value, ctx) => parsePrice(value, ctx)),
   AGENT_ENV_PASSTHROUGH: list.default([]),
   AGENT_PROGRESS_INTERVAL: durationMs.prefault('5s'),
+  /** Commands by first word: `run` at once, or `approve` (a planning pass, then a person's approval). */
+  AGENT_COMMANDS: optionalString.transform((value, ctx) => parseCommands(value, ctx)),
+  /** A request whose first word is no command runs as this command; unset: it gets the list of commands. */
+  AGENT_DEFAULT_COMMAND: optionalString,
+  APPROVAL_TIMEOUT: durationMs.prefault('7d'),
+  APPROVAL_REMINDER: durationMs.prefault('1d'),
+  PROGRESS_COMMENT_INTERVAL: durationMs.prefault('10s'),
+  GITHUB_CHECK_RUNS: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default('true')
+    .transform((value) => ['true', '1', 'yes'].includes(value)),
+  AGENT_BOT_API_TOKEN: optionalString,
+  JANITOR_SCHEDULE: z.string().min(1).default('0 3 * * *'),
+  JANITOR_RETENTION: durationMs.prefault('7d'),
+  JANITOR_IDLE_CLOSE: durationMs.prefault('30d'),
   AGENT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
   AGENT_CLONE: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -93,5 +108,36 @@ function parseProjects(value: string | undefined, ctx: z.RefinementCtx): Record<
     // fall through to the message below
   }
   ctx.addIssue({ code: 'custom', message: 'expected a JSON object of "owner/repo" pattern to local path, e.g. {"acme/*": "/srv/acme"}' });
+  return z.NEVER;
+}
+
+/** `{"review":"run","fix":"approve"}`: how each command runs. */
+export type CommandMode = 'run' | 'approve';
+
+export const DEFAULT_COMMANDS: Record<string, CommandMode> = {
+  review: 'run',
+  explain: 'run',
+  ask: 'run',
+  fix: 'approve',
+  implement: 'approve',
+  change: 'approve',
+};
+
+function parseCommands(value: string | undefined, ctx: z.RefinementCtx): Record<string, CommandMode> {
+  if (value === undefined) return DEFAULT_COMMANDS;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      !Array.isArray(parsed) &&
+      Object.entries(parsed).every(([name, mode]) => /^[a-z][\w-]*$/i.test(name) && (mode === 'run' || mode === 'approve'))
+    ) {
+      return Object.fromEntries(Object.entries(parsed as Record<string, CommandMode>).map(([name, mode]) => [name.toLowerCase(), mode]));
+    }
+  } catch {
+    // fall through to the message below
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected a JSON object of command name to "run" or "approve", e.g. {"review":"run","fix":"approve"}' });
   return z.NEVER;
 }

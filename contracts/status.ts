@@ -40,4 +40,6 @@ export interface TargetStatus {
   past: PastTaskView[];
   totals: TargetTotals;
   agentSessionId?: string;
+  /** When a command last arrived or a task last ended: the janitor closes targets idle for long. */
+  lastActivityAt: string;
 }

@@ -12,6 +12,7 @@ export interface TargetCarriedState {
   past: TargetStatus['past'];
   totals: TargetStatus['totals'];
   closing?: { reason: string };
+  lastActivityAt?: string;
 }
 
 /** Input of the long-lived workflow of one PR or issue. */

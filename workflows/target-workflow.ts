@@ -51,6 +51,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
     past: state.past,
     totals: state.totals,
     ...(state.agentSessionId === undefined ? {} : { agentSessionId: state.agentSessionId }),
+    lastActivityAt: state.lastActivityAt ?? new Date(workflowInfo().startTime).toISOString(),
   });
   const showDetails = (): void => setCurrentDetails(renderTargetDetails(current, status().queued, state.totals));
 
@@ -71,6 +72,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
       return;
     }
     remember(command.deliveryId);
+    state.lastActivityAt = new Date().toISOString();
     state.queue.push(command);
     showDetails();
     try {
@@ -197,6 +199,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
       ...(result.reason === undefined ? {} : { reason: result.reason }),
     };
     state.past.push(past);
+    state.lastActivityAt = new Date().toISOString();
     if (state.past.length > MAX_PAST_TASKS) state.past.shift();
     state.totals.tasks++;
     state.totals.costUsd += result.usage.costUsd ?? 0;
