@@ -7,6 +7,13 @@ export interface QueuedTaskView {
   request: string;
   requester: string;
   receivedAt: string;
+  commandName?: string;
+  needsApproval?: boolean;
+}
+
+export interface DeferredTaskView extends QueuedTaskView {
+  /** When it joins the queue. */
+  runAt: string;
 }
 
 export interface CurrentTaskView extends QueuedTaskView {
@@ -36,6 +43,7 @@ export interface TargetStatus {
   target: string;
   phase: TargetPhase;
   queued: QueuedTaskView[];
+  deferred: DeferredTaskView[];
   current?: CurrentTaskView;
   past: PastTaskView[];
   totals: TargetTotals;

@@ -13,8 +13,25 @@ export interface Command {
   url: string;
   /** Title of the PR or issue, for the prompt. */
   title?: string;
+  /** What the comment asks for; absent means `run` (commands recorded before actions existed). */
+  action?: ThreadAction;
+  /** The command's name (`review`, `fix`, ...), for the UI and `retry`. */
+  commandName?: string;
+  /** A planning pass and a person's approval come first. */
+  needsApproval?: boolean;
+  /** `defer`: when the request runs (ISO time). */
+  runAt?: string;
+  /** `reject`: the reason given. */
+  reason?: string;
+  /** For `approve`/`reject`: the gateway checked the author may decide. */
+  trusted?: boolean;
+  /** For `help`/`unknown`: the reply, written by the gateway (it knows the configured commands). */
+  helpText?: string;
   receivedAt: string;
 }
+
+/** What an `@agent` comment asks of the thread. */
+export type ThreadAction = 'run' | 'defer' | 'status' | 'cancel' | 'cancel_all' | 'retry' | 'approve' | 'reject' | 'help' | 'unknown';
 
 export type TaskOutcome = 'succeeded' | 'failed' | 'cancelled' | 'rejected' | 'expired';
 

@@ -5,6 +5,8 @@ import type { AgentUsage, Command } from './task';
 /** State a target workflow carries across continue-as-new. */
 export interface TargetCarriedState {
   queue: Command[];
+  /** `@agent in <duration> ...`: each waits on its own durable timer. */
+  deferred?: Command[];
   /** Bounded, oldest first: signals are not de-duplicated by Temporal, so the workflow does it. */
   seenDeliveries: string[];
   agentSessionId?: string;

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { closeSignal, commandSignal } from '../contracts/messages';
+import type { ApprovalDecision } from '../contracts/approval';
+import { approvalSignal, closeSignal, commandSignal } from '../contracts/messages';
 import { AgentProvider, AgentRequester, AgentStatus, AgentTarget } from '../contracts/search-attributes';
 import { targetLabel, targetWorkflowId, type TargetRef } from '../contracts/target';
 import type { Command } from '../contracts/task';
@@ -11,6 +12,10 @@ export interface Dispatcher {
   dispatchCommand(target: TargetRef, command: Command): Promise<{ workflowId: string }>;
   /** False when no workflow is running for the target. */
   closeTarget(target: TargetRef, reason: string): Promise<boolean>;
+  /** A command for a running thread only (approvals): false when none runs. */
+  signalCommand(target: TargetRef, command: Command): Promise<boolean>;
+  /** A check run button's decision, for the task workflow it belongs to: false when that is not running. */
+  decideTask(taskWorkflowId: string, decision: ApprovalDecision): Promise<boolean>;
 }
 
 export function createTemporalDispatcher(client: Client, taskQueue: string): Dispatcher {
@@ -35,13 +40,23 @@ export function createTemporalDispatcher(client: Client, taskQueue: string): Dis
       return { workflowId };
     },
     async closeTarget(target, reason) {
-      try {
-        await client.workflow.getHandle(targetWorkflowId(target)).signal(closeSignal, { reason });
-        return true;
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return false;
-        throw error;
-      }
+      return signalIfRunning(() => client.workflow.getHandle(targetWorkflowId(target)).signal(closeSignal, { reason }));
+    },
+    async signalCommand(target, command) {
+      return signalIfRunning(() => client.workflow.getHandle(targetWorkflowId(target)).signal(commandSignal, command));
+    },
+    async decideTask(taskWorkflowId, decision) {
+      return signalIfRunning(() => client.workflow.getHandle(taskWorkflowId).signal(approvalSignal, decision));
     },
   };
+}
+
+async function signalIfRunning(send: () => Promise<void>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
 }

@@ -1,6 +1,7 @@
 import { ActivityCancellationType, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createAgentActivities } from '../activities/agent/run-agent';
 import type { createGithubActivities } from '../activities/github-activities';
+import type { TaskThreadActivities } from '../activities/task-thread-activities';
 import { ErrorType } from '../contracts/errors';
 import { agentTaskQueue } from '../contracts/task-queues';
 
@@ -29,6 +30,12 @@ export function agentActivities() {
 
 /** GitHub calls: 5xx and 429 retry with backoff; the named 4xx types fail at once (set where classified). */
 export const github = proxyActivities<GithubActivities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 12 },
+});
+
+/** The task's comment, check run and replies: same retry rules as every GitHub call. */
+export const thread = proxyActivities<TaskThreadActivities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 12 },
 });

@@ -46,6 +46,10 @@ export interface RunAgentInput {
   agentSessionId?: string;
   agentSessionUsage?: AgentUsage;
   pullRequest?: PullRequestRefs;
+  /** `plan`: read-only, the answer is a plan; `execute` (default): do the work. */
+  mode?: 'plan' | 'execute';
+  /** Set when a person approved the plan this run carries out. */
+  approvedBy?: string;
 }
 
 export interface RunAgentResult {
@@ -102,7 +106,10 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
         throw error;
       });
       taskLog.progress('workspace', `${workspace.kind} workspace at ${workspace.path}`);
-      const prompt = renderPrompt(config.promptTemplate ?? DEFAULT_PROMPT_TEMPLATES[config.kind], promptVariables(input.target, input.command, input.pullRequest));
+      const prompt = withMode(
+        renderPrompt(config.promptTemplate ?? DEFAULT_PROMPT_TEMPLATES[config.kind], promptVariables(input.target, input.command, input.pullRequest)),
+        input,
+      );
       progress.stage('running');
       const base = { config, ctx, input, prompt, cwd: workspace.path, progress, taskLog };
       let outcome = await runProcess({ ...base, sessionId: input.agentSessionId, sessionBaseline: input.agentSessionUsage ?? {} });
@@ -161,10 +168,12 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     maxTurns: config.maxTurns,
     maxBudgetUsd: config.maxBudgetUsd,
     promptOnStdin: config.promptOnStdin,
+    mode: run.input.mode ?? 'execute',
   });
   const env = agentEnvironment(config.sourceEnv, spec, config.envPassthrough, {
     AGENT_BOT_TASK_ID: run.input.command.taskId,
     AGENT_BOT_TARGET: run.input.targetWorkflowId,
+    AGENT_BOT_MODE: run.input.mode ?? 'execute',
   });
   const agent = spawnAgentProcess(config.command, args, { cwd: run.cwd, env, stdin: config.promptOnStdin ? run.prompt : undefined });
 
@@ -239,6 +248,15 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     ctx.cancellationSignal.removeEventListener('abort', onCancel);
     agent.kill(config.killGraceMs);
   }
+}
+
+/** What the agent is told about the pass it is in: plan first, or carry out an approved plan. */
+function withMode(prompt: string, input: RunAgentInput): string {
+  if (input.mode === 'plan') {
+    return `${prompt}\n\nThis is a planning pass: change nothing. Answer with a short plan of what you would do; a person approves it before you act.`;
+  }
+  if (input.approvedBy !== undefined) return `${prompt}\n\n@${input.approvedBy} approved your plan: carry it out now.`;
+  return prompt;
 }
 
 function seconds(ms: number): string {

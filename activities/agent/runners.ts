@@ -12,6 +12,8 @@ export interface RunnerArgs {
   maxBudgetUsd: number | undefined;
   /** For `command`: the prompt goes on stdin instead of as the last argument. */
   promptOnStdin: boolean;
+  /** `plan`: a read-only pass whose answer is a plan for a person to approve. */
+  mode: 'plan' | 'execute';
 }
 
 /** How one kind of agent CLI is started and read. */
@@ -40,6 +42,7 @@ export const runners: Record<AgentKind, RunnerSpec> = {
       ...(o.sessionId === undefined ? [] : ['--resume', o.sessionId]),
       ...(o.maxTurns === undefined ? [] : ['--max-turns', String(o.maxTurns)]),
       ...(o.maxBudgetUsd === undefined ? [] : ['--max-budget-usd', String(o.maxBudgetUsd)]),
+      ...(o.mode === 'plan' ? ['--permission-mode', 'plan'] : []),
       ...o.extraArgs,
     ],
     parseLine: parseClaudeLine,
@@ -63,6 +66,8 @@ export const runners: Record<AgentKind, RunnerSpec> = {
       ...(o.sessionId === undefined ? [] : ['resume', o.sessionId]),
       '--json',
       '--skip-git-repo-check',
+      // `exec resume` has no --sandbox flag; a config override works for both.
+      ...(o.mode === 'plan' ? ['-c', 'sandbox_mode="read-only"'] : []),
       ...o.extraArgs,
       o.prompt,
     ],

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { targetWorkflowId } from '../../contracts/target';
 import { verifyGithubSignature } from '../../integrations/github/webhook-signature';
 import type { Dispatcher } from '../dispatcher';
 import { readRawBody } from '../raw-body';
@@ -54,9 +55,21 @@ export function createGithubWebhookRouter(options: GithubWebhookOptions): Router
         return;
       }
       case 'command': {
+        if (action.signalOnly === true) {
+          const delivered = await options.dispatcher.signalCommand(action.target, action.command);
+          ctx.status = delivered ? 202 : 200;
+          ctx.body = delivered ? { workflow_id: targetWorkflowId(action.target) } : { ignored: 'no running workflow for this target' };
+          return;
+        }
         const { workflowId } = await options.dispatcher.dispatchCommand(action.target, action.command);
         ctx.status = 202;
         ctx.body = { task_id: action.command.taskId, workflow_id: workflowId };
+        return;
+      }
+      case 'decision': {
+        const delivered = await options.dispatcher.decideTask(action.taskWorkflowId, action.decision);
+        ctx.status = delivered ? 202 : 200;
+        ctx.body = delivered ? { workflow_id: action.taskWorkflowId } : { ignored: 'the task is no longer running' };
         return;
       }
     }

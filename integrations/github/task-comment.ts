@@ -71,3 +71,51 @@ function oneLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }
+
+export interface ProgressCommentContent {
+  taskId: string;
+  request: string;
+  requester: string;
+  stage: string;
+  elapsedMs: number;
+  lastLine?: string;
+  costUsd?: number;
+  runUrl: string;
+}
+
+/** The task's comment while it runs; edited in place, then replaced by the final text. */
+export function formatProgressComment(content: ProgressCommentContent): string {
+  const parts = [`stage: **${oneLine(content.stage)}**`, `${formatDuration(content.elapsedMs)} so far`];
+  if (content.costUsd !== undefined) parts.push(`cost so far $${content.costUsd.toFixed(4)}`);
+  const last = content.lastLine === undefined ? '' : `\n\n\`\`\`\n${content.lastLine.replace(/```/g, "'''").slice(0, 300)}\n\`\`\``;
+  return (
+    `${taskMarker(content.taskId)}\n**⏳ Working** · @${content.requester} asked: _${oneLine(content.request)}_\n\n` +
+    `${parts.join(' · ')}${last}\n\n---\n<sub>[follow the run in Temporal UI](${content.runUrl}) · task \`${content.taskId}\`</sub>`
+  );
+}
+
+export interface PlanCommentContent {
+  taskId: string;
+  request: string;
+  requester: string;
+  plan: string;
+  mention: string;
+  deadline: string;
+  runUrl: string;
+}
+
+/** The task's comment while its plan waits for approval. */
+export function formatPlanComment(content: PlanCommentContent): string {
+  const header = `${taskMarker(content.taskId)}\n**📋 Plan awaiting approval** · @${content.requester} asked: _${oneLine(content.request)}_\n\n`;
+  const footer =
+    `\n\n---\nReply \`${content.mention} approve\` or \`${content.mention} reject <reason>\` (or use the check run's buttons). ` +
+    `Without an answer by ${content.deadline} the task expires.\n<sub>[the run in Temporal UI](${content.runUrl}) · task \`${content.taskId}\`</sub>`;
+  const room = GITHUB_COMMENT_LIMIT - header.length - footer.length - 100;
+  const plan = content.plan.length > room ? `${content.plan.slice(0, room)}\n\n_… plan cut to fit a comment._` : content.plan;
+  return header + (plan.trim() === '' ? '_(the agent wrote no plan)_' : plan) + footer;
+}
+
+/** Replies agent-bot posts (status, help, refusals) carry this, so they are never read as commands. */
+export function replyMarker(): string {
+  return `${AGENT_BOT_MARKER_PREFIX}reply -->`;
+}

@@ -45,6 +45,15 @@ export const issueClosedSchema = z.object({
   repository,
 });
 
+/** A click on a check run button (`check_run.requested_action`). */
+export const checkRunRequestedActionSchema = z.object({
+  action: z.literal('requested_action'),
+  check_run: z.object({ id: z.number().int(), external_id: z.string().nullable().optional() }),
+  requested_action: z.object({ identifier: z.string().min(1) }),
+  repository,
+  sender: user,
+});
+
 /** Any event: `action` is all we read before choosing a schema. */
 export const anyEventSchema = z.object({ action: z.string().optional() }).passthrough();
 

@@ -12,6 +12,19 @@ export interface StoredComment {
   user: { login: string; type: string };
 }
 
+/** A check run in the REST API's shape: what was sent, plus every update. */
+export interface StoredCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status?: string;
+  conclusion?: string;
+  external_id?: string;
+  output?: { title?: string; summary?: string; text?: string };
+  actions?: { label: string; description: string; identifier: string }[];
+  history: Record<string, unknown>[];
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -37,6 +50,12 @@ export class GithubStandIn {
   readonly requests: RecordedRequest[] = [];
   readonly comments: StoredComment[] = [];
   readonly reactions: { commentId: number; content: string }[] = [];
+  /** Check runs as created and last updated, with every update kept in `history`. */
+  readonly checkRuns: StoredCheckRun[] = [];
+  /** Repository permission of users by login; anyone else has `read`. */
+  readonly permissions = new Map<string, string>();
+  /** Every body a comment ever had, oldest first, by comment id: shows edits in place. */
+  readonly commentHistory = new Map<number, string[]>();
   /** Branches of PRs by number; any other PR is `feature-<n>` into `main`. */
   readonly pulls = new Map<number, { base: string; head: string }>();
   private readonly failures: ScriptedFailure[] = [];
@@ -108,6 +127,7 @@ export class GithubStandIn {
           user: { login: 'agent-bot', type: 'Bot' },
         };
         this.comments.push(comment);
+        this.commentHistory.set(comment.id, [comment.body]);
         return [201, comment];
       }
     }
@@ -123,7 +143,29 @@ export class GithubStandIn {
       if (comment === undefined) return [404, { message: 'Not Found' }];
       comment.body = String((body as { body?: unknown }).body);
       comment.updated_at = new Date().toISOString();
+      this.commentHistory.get(comment.id)?.push(comment.body);
       return [200, comment];
+    }
+    match = /^\/repos\/[^/]+\/[^/]+\/check-runs$/.exec(path);
+    if (match && method === 'POST') {
+      const run = { id: this.nextId++, ...(body as Record<string, unknown>), history: [] } as unknown as StoredCheckRun;
+      run.history.push({ ...(body as Record<string, unknown>) });
+      this.checkRuns.push(run);
+      return [201, { ...run, html_url: `https://github.com/checks/${run.id}` }];
+    }
+    match = /^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(path);
+    if (match && method === 'PATCH') {
+      const run = this.checkRuns.find((r) => r.id === Number(match![1]));
+      if (run === undefined) return [404, { message: 'Not Found' }];
+      Object.assign(run, body as Record<string, unknown>);
+      run.history.push({ ...(body as Record<string, unknown>) });
+      return [200, run];
+    }
+    match = /^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/.exec(path);
+    if (match && method === 'GET') {
+      const login = decodeURIComponent(match[1]!);
+      const permission = this.permissions.get(login.toLowerCase()) ?? 'read';
+      return [200, { permission, role_name: permission, user: { login } }];
     }
     match = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)\/reactions$/.exec(path);
     if (match && method === 'POST') {

@@ -99,8 +99,21 @@ export class Harness {
     return this.target(number).query(statusQuery);
   }
 
+  /** The final comment of each task on the thread (in-progress and plan states are not final). */
   commentsOn(number = 42) {
+    return this.github
+      .commentsOn('acme', this.repo, number)
+      .filter((comment) => comment.body.includes('agent-bot:task=') && !comment.body.includes('**⏳ Working**') && !comment.body.includes('**📋 Plan awaiting approval**'));
+  }
+
+  /** Every comment agent-bot wrote on the thread, in any state. */
+  allCommentsOn(number = 42) {
     return this.github.commentsOn('acme', this.repo, number);
+  }
+
+  /** Replies (status, help, refusals, reminders). */
+  repliesOn(number = 42) {
+    return this.github.commentsOn('acme', this.repo, number).filter((comment) => comment.body.includes('agent-bot:reply'));
   }
 
   private envSettings(): Record<string, string> {
@@ -116,6 +129,8 @@ export class Harness {
       AGENT_ARGS: JSON.stringify([path.join(AGENTS_DIR, agent)]),
       AGENT_KILL_GRACE: '2s',
       AGENT_CLONE: 'false',
+      AGENT_DEFAULT_COMMAND: 'ask',
+      PROGRESS_COMMENT_INTERVAL: '1s',
       TEMPORAL_UI_URL: 'http://localhost:8233',
       ...this.options.env,
     };

@@ -81,7 +81,7 @@ describe('agentEnvironment', () => {
 });
 
 function opts(prompt: string, extraArgs: string[], more: Partial<RunnerArgs> = {}): RunnerArgs {
-  return { prompt, extraArgs, sessionId: undefined, maxTurns: undefined, maxBudgetUsd: undefined, promptOnStdin: false, ...more };
+  return { prompt, extraArgs, sessionId: undefined, maxTurns: undefined, maxBudgetUsd: undefined, promptOnStdin: false, mode: 'execute', ...more };
 }
 
 describe('runners', () => {
@@ -134,5 +134,19 @@ describe('runners: limits and prompt delivery', () => {
     assert.equal(args[args.indexOf('--resume') + 1], 'chat-1');
     assert.equal(args[args.indexOf('--output-format') + 1], 'stream-json');
     assert.equal(args.at(-1), 'p');
+  });
+});
+
+describe('runners: planning pass', () => {
+  it('claude plans in --permission-mode plan, and only then', () => {
+    const plan = runners.claude.args(opts('p', [], { mode: 'plan' }));
+    assert.equal(plan[plan.indexOf('--permission-mode') + 1], 'plan');
+    assert.equal(runners.claude.args(opts('p', [])).includes('--permission-mode'), false);
+  });
+
+  it('codex plans in a read-only sandbox, set by config override so exec resume accepts it', () => {
+    const plan = runners.codex.args(opts('p', [], { mode: 'plan', sessionId: 't1' }));
+    assert.equal(plan[plan.indexOf('-c') + 1], 'sandbox_mode="read-only"');
+    assert.deepEqual(plan.slice(0, 3), ['exec', 'resume', 't1']);
   });
 });

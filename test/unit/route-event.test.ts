@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { routeGithubEvent, type GithubAction, type RoutingPolicy } from '../../gateway/github/route-event';
+import { DEFAULT_COMMANDS } from '../../config/schema';
 import { taskMarker } from '../../integrations/github/task-comment';
 import { commentPayload, githubFixture } from '../support/webhooks';
 
-const POLICY: RoutingPolicy = { mention: '@agent', allowedUsers: [], botLogin: undefined };
+const POLICY: RoutingPolicy = { mention: '@agent', allowedUsers: [], botLogin: undefined, commands: DEFAULT_COMMANDS, defaultCommand: 'ask' };
 const DELIVERY = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
 const NOW = new Date('2026-11-21T09:00:05.000Z');
 
