@@ -2,11 +2,15 @@ import { Client, type Connection } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createAgentActivities, type ProgressNotifier } from '../activities/agent/run-agent';
 import { createGithubActivities } from '../activities/github-activities';
+import { createJanitorActivities } from '../activities/janitor-activities';
 import type { Config } from '../config/load';
 import { progressSignal } from '../contracts/messages';
 import { agentTaskQueue } from '../contracts/task-queues';
 import { createGithubClient } from '../integrations/github/client';
+import { createTaskThreadActivities } from '../activities/task-thread-activities';
 import { agentRunnerConfig } from './agent-runner-config';
+import { taskThreadDeps } from './task-thread-config';
+import { ensureJanitorSchedule } from './janitor-schedule';
 
 export interface AgentWorkers {
   /** Runs both workers until `shutdown()` or a fatal error. */
@@ -40,7 +44,11 @@ export async function createAgentWorkers(options: {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowSource,
-    activities: createGithubActivities({ github, uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }),
+    activities: {
+      ...createGithubActivities({ github, uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }),
+      ...createTaskThreadActivities(taskThreadDeps(config, github)),
+      ...createJanitorActivities({ client, dataDir: config.AGENT_BOT_DATA_DIR }),
+    },
   });
   const agent = await Worker.create({
     connection,
@@ -55,6 +63,8 @@ export async function createAgentWorkers(options: {
       notify,
     ),
   });
+  // Every start creates or updates the one janitor schedule of this task queue.
+  await ensureJanitorSchedule(client, config);
   return {
     async run() {
       await Promise.all([main.run(), agent.run()]);

@@ -18,7 +18,7 @@ export function renderTargetDetails(current: CurrentTaskView | undefined, queued
   const lines = [
     current === undefined ? '**Idle**' : `**Running** \`${current.taskId}\`: ${current.request}`,
     `**Queued:** ${queued.length}`,
-    `**Tasks so far:** ${totals.tasks} · $${totals.costUsd.toFixed(4)}`,
+    `**Tasks so far:** ${totals.tasks} · $${totals.costUsd.toFixed(4)} · ${totals.inputTokens ?? 0} tokens in / ${totals.outputTokens ?? 0} out`,
   ];
   if (current !== undefined) lines.push('', renderTaskDetails('running', current.progress));
   return lines.join('\n');

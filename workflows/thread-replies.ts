@@ -1,5 +1,5 @@
 import type { TargetStatus } from '../contracts/status';
-import { formatDurationMs } from './durations';
+import { formatDuration } from '../contracts/format';
 
 /** `@agent status`: the status query's answer as a comment. */
 export function renderStatusReply(status: TargetStatus): string {
@@ -21,7 +21,7 @@ export function renderStatusReply(status: TargetStatus): string {
     lines.push('- Recent:');
     for (const task of recent) {
       const cost = task.usage.costUsd === undefined ? '' : `, $${task.usage.costUsd.toFixed(4)}`;
-      lines.push(`  - _${task.request}_: ${task.outcome} in ${formatDurationMs(task.durationMs)}${cost}`);
+      lines.push(`  - _${task.request}_: ${task.outcome} in ${formatDuration(task.durationMs)}${cost}`);
     }
   }
   lines.push(`- Totals: ${status.totals.tasks} tasks, $${status.totals.costUsd.toFixed(4)}, ${status.totals.inputTokens} tokens in / ${status.totals.outputTokens} out`);
