@@ -6,6 +6,9 @@ import { createGatewayApp } from '../gateway/app';
 import { createTemporalDispatcher } from '../gateway/dispatcher';
 import type { Logger } from './logger';
 
+/** Longer than any dispatch takes; GitHub itself gives up after 10 s. */
+const CLOSE_GRACE_MS = 5_000;
+
 export interface RunningGateway {
   url: string;
   close(): Promise<void>;
@@ -29,7 +32,10 @@ export async function startGateway(options: { config: Config; connection: Connec
       mention: config.AGENT_BOT_MENTION,
       allowedUsers: config.GITHUB_ALLOWED_USERS,
       botLogin: config.GITHUB_BOT_LOGIN,
+      commands: config.AGENT_COMMANDS,
+      defaultCommand: config.AGENT_DEFAULT_COMMAND,
     },
+    api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR },
     log,
   });
   const handle = app.callback();
@@ -45,8 +51,13 @@ export async function startGateway(options: { config: Config; connection: Connec
   return {
     url: `http://${host}:${port}`,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Requests in flight get their answer (GitHub counts a cut connection as a failed delivery); idle
+      // keep-alive connections close now, and anything still open after the grace period is cut.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const cutter = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(cutter);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { formatDuration } from '../../contracts/format';
 import type { AgentUsage, TaskOutcome } from '../../contracts/task';
 
 /** GitHub refuses comment bodies longer than this. */
@@ -59,13 +60,7 @@ function footerParts(content: TaskCommentContent): string[] {
   return parts;
 }
 
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
-  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
-}
+export { formatDuration };
 
 function oneLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();

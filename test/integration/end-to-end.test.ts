@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import { Harness } from '../support/harness';
-import { testTemporal, workflowBundle } from '../support/temporal';
+import { replayClosedWorkflows } from '../support/replay';
+import { testTemporal } from '../support/temporal';
 import { waitFor } from '../support/wait';
 import { githubFixture, sendGithubDelivery } from '../support/webhooks';
 
@@ -122,12 +122,7 @@ describe('end to end: @agent on a GitHub thread, through a real worker, to the c
   });
 
   it('records histories that replay without determinism errors', async () => {
-    const histories = testTemporal().client.workflow.list({ query: `AgentTarget STARTS_WITH "acme/${h.repo}#" AND ExecutionStatus != "Running"` }).intoHistories();
-    let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), replayName: 'end-to-end' }, histories)) {
-      assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);
-      replayed++;
-    }
+    const replayed = await replayClosedWorkflows(h.repo, 'end-to-end');
     assert.ok(replayed >= 5, `replayed only ${replayed} histories`);
   });
 });

@@ -172,3 +172,43 @@ describe('routeGithubEvent', () => {
     });
   });
 });
+
+describe('routeGithubEvent: approvals and check run buttons', () => {
+  const checkRun = (externalId: string | null, identifier = 'approve', repo = 'widgets') => {
+    const payload = githubFixture<Record<string, unknown>>('check_run.requested_action');
+    payload['check_run'] = { id: 4, external_id: externalId };
+    payload['requested_action'] = { identifier };
+    payload['repository'] = { name: repo, owner: { login: 'acme' } };
+    return payload;
+  };
+
+  it('turns a check run button into a decision for the task workflow named by its external id', () => {
+    const action = route('check_run', checkRun('github:acme/widgets#42/task/gh-1'));
+    assert.deepEqual(action, {
+      kind: 'decision',
+      taskWorkflowId: 'github:acme/widgets#42/task/gh-1',
+      decision: { decision: 'approve', by: 'octocat', via: 'check_run', trusted: false },
+    });
+  });
+
+  it('ignores a button whose check run belongs to another repository or is not a task', () => {
+    assert.equal(route('check_run', checkRun('github:evil/other#1/task/gh-1')).kind, 'ignored');
+    assert.equal(route('check_run', checkRun('github:acme/widgets#42')).kind, 'ignored');
+    assert.equal(route('check_run', checkRun(null)).kind, 'ignored');
+    assert.equal(route('check_run', checkRun('github:acme/widgets#42/task/gh-1', 'rerun')).kind, 'ignored');
+  });
+
+  it('routes an approval by an untrusted author to the running thread only, marked untrusted', () => {
+    const payload = commentPayload({ body: '@agent approve', association: 'NONE', login: 'stranger' });
+    const action = route('issue_comment', payload);
+    assert.equal(action.kind, 'command');
+    if (action.kind !== 'command') return;
+    assert.equal(action.signalOnly, true);
+    assert.equal(action.command.action, 'approve');
+    assert.equal(action.command.trusted, false);
+  });
+
+  it('still ignores any other command from an untrusted author', () => {
+    assert.equal(route('issue_comment', commentPayload({ body: '@agent status', association: 'NONE', login: 'stranger' })).kind, 'ignored');
+  });
+});

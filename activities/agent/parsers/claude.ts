@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentEvent, LineParser } from '../events';
-import { parseJsonObject } from './json-line';
+import { jsonLineParser } from './json-line';
 
 const contentBlock = z.union([
   z.object({ type: z.literal('text'), text: z.string() }),
@@ -38,12 +38,7 @@ const claudeLine = z.discriminatedUnion('type', [
 ]);
 
 /** Claude Code `--output-format stream-json --verbose`: one JSON object per line. */
-export const parseClaudeLine: LineParser = (line) => {
-  const json = parseJsonObject(line);
-  if (json === undefined) return [{ kind: 'output', line, stream: 'stdout' }];
-  const parsed = claudeLine.safeParse(json);
-  if (!parsed.success) return [{ kind: 'unknown', raw: json }];
-  const message = parsed.data;
+export const parseClaudeLine: LineParser = jsonLineParser(claudeLine, (message, json) => {
   switch (message.type) {
     case 'system':
       return message.subtype === 'init' && message.session_id !== undefined
@@ -72,7 +67,7 @@ export const parseClaudeLine: LineParser = (line) => {
         },
       ];
   }
-};
+});
 
 function blockEvents(block: z.infer<typeof contentBlock>): AgentEvent[] {
   if (block.type === 'text' && 'text' in block && typeof block.text === 'string') return [{ kind: 'text', text: block.text }];

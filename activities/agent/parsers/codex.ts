@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentEvent, LineParser } from '../events';
-import { parseJsonObject } from './json-line';
+import { jsonLineParser } from './json-line';
 
 const item = z
   .object({
@@ -32,12 +32,7 @@ const codexLine = z.discriminatedUnion('type', [
 ]);
 
 /** `codex exec --json`: thread, turn and item events, one per line. */
-export const parseCodexLine: LineParser = (line) => {
-  const json = parseJsonObject(line);
-  if (json === undefined) return [{ kind: 'output', line, stream: 'stdout' }];
-  const parsed = codexLine.safeParse(json);
-  if (!parsed.success) return [{ kind: 'unknown', raw: json }];
-  const event = parsed.data;
+export const parseCodexLine: LineParser = jsonLineParser(codexLine, (event) => {
   switch (event.type) {
     case 'thread.started':
       return [{ kind: 'session', sessionId: event.thread_id }];
@@ -67,7 +62,7 @@ export const parseCodexLine: LineParser = (line) => {
     case 'error':
       return [{ kind: 'error', message: event.message ?? 'error' }];
   }
-};
+});
 
 function completedItem(completed: z.infer<typeof item>): AgentEvent[] {
   const id = completed.id === undefined ? {} : { id: completed.id };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentEvent, LineParser } from '../events';
-import { parseJsonObject } from './json-line';
+import { jsonLineParser } from './json-line';
 
 const textContent = z.array(z.object({ type: z.string(), text: z.string().optional() }).passthrough());
 
@@ -28,12 +28,7 @@ const cursorLine = z.discriminatedUnion('type', [
  * (no binary is available to record from): system/init, user, assistant (one line per message),
  * tool_call started/completed keyed by the tool's kind (`readToolCall`, `writeToolCall`, ...), result.
  */
-export const parseCursorLine: LineParser = (line) => {
-  const json = parseJsonObject(line);
-  if (json === undefined) return [{ kind: 'output', line, stream: 'stdout' }];
-  const parsed = cursorLine.safeParse(json);
-  if (!parsed.success) return [{ kind: 'unknown', raw: json }];
-  const event = parsed.data;
+export const parseCursorLine: LineParser = jsonLineParser(cursorLine, (event, json) => {
   switch (event.type) {
     case 'system':
       return event.subtype === 'init' && event.session_id !== undefined
@@ -59,7 +54,7 @@ export const parseCursorLine: LineParser = (line) => {
         },
       ];
   }
-};
+});
 
 function toolCallEvents(subtype: string, callId: string | undefined, toolCall: Record<string, { args?: unknown; result?: unknown }>): AgentEvent[] {
   const [key, call] = Object.entries(toolCall)[0] ?? [];

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { DEFAULT_COMMANDS } from '../../config/schema';
+import { parseThreadCommand, type CommandPolicy } from '../../gateway/github/thread-command';
+
+const NOW = new Date('2026-11-21T09:00:00.000Z');
+const STRICT: CommandPolicy = { mention: '@agent', commands: DEFAULT_COMMANDS, defaultCommand: undefined };
+const parse = (text: string, policy: Partial<CommandPolicy> = {}) => parseThreadCommand(text, { ...STRICT, ...policy }, NOW);
+
+describe('parseThreadCommand', () => {
+  it('reads the built-in commands, whatever their case and trailing punctuation', () => {
+    assert.equal(parse('status').action, 'status');
+    assert.equal(parse('Status?').action, 'status');
+    assert.equal(parse('cancel').action, 'cancel');
+    assert.equal(parse('cancel all').action, 'cancel_all');
+    assert.equal(parse('retry').action, 'retry');
+    assert.equal(parse('approve').action, 'approve');
+    assert.deepEqual(parse('reject not now, sorry'), { action: 'reject', request: 'reject not now, sorry', reason: 'not now, sorry' });
+    assert.equal(parse('reject').reason, undefined);
+  });
+
+  it('runs a configured command with its approval mode and keeps the whole text as the request', () => {
+    assert.deepEqual(parse('review this please'), { action: 'run', request: 'review this please', commandName: 'review', needsApproval: false });
+    assert.deepEqual(parse('fix the flaky test'), { action: 'run', request: 'fix the flaky test', commandName: 'fix', needsApproval: true });
+  });
+
+  it('answers an unknown first word with help that lists the commands, unless a default command is set', () => {
+    const unknown = parse('frobnicate it');
+    assert.equal(unknown.action, 'unknown');
+    assert.match(unknown.helpText ?? '', /`frobnicate`/);
+    assert.match(unknown.helpText ?? '', /`fix` \(plan first, runs after approval\)/);
+    const withDefault = parse('why is it slow?', { defaultCommand: 'ask' });
+    assert.deepEqual(withDefault, { action: 'run', request: 'why is it slow?', commandName: 'ask', needsApproval: false });
+  });
+
+  it('defers "in <duration> <request>" to the right time, keeping the inner command', () => {
+    const deferred = parse('in 2h review again');
+    assert.equal(deferred.action, 'defer');
+    assert.equal(deferred.runAt, '2026-11-21T11:00:00.000Z');
+    assert.equal(deferred.request, 'review again');
+    assert.equal(deferred.commandName, 'review');
+    assert.equal(parse('in 1h30m fix it').runAt, '2026-11-21T10:30:00.000Z');
+    assert.equal(parse('in 1h30m fix it').needsApproval, true);
+  });
+
+  it('refuses a bad or missing duration, an empty request, or more than 90 days, with a usage hint', () => {
+    for (const text of ['in soon review', 'in 2h', 'in 100d review', 'in 0s review', 'in 5 review']) {
+      const parsed = parse(text);
+      assert.equal(parsed.action, 'unknown', text);
+      assert.match(parsed.helpText ?? '', /in <duration> <request>/, text);
+    }
+  });
+
+  it('lists every built-in in help', () => {
+    const help = parse('help').helpText ?? '';
+    for (const name of ['status', 'cancel all', 'retry', 'in <duration> <request>', 'approve', 'reject <reason>']) assert.ok(help.includes(name), name);
+  });
+});
