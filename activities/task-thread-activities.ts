@@ -5,6 +5,7 @@ import { classifyGithubError } from '../integrations/github/errors';
 import {
   formatPlanComment,
   formatProgressComment,
+  PROGRESS_HEADLINE,
   replyMarker,
   taskMarker,
   type PlanCommentContent,
@@ -72,6 +73,9 @@ export function createTaskThreadActivities(deps: TaskThreadDeps) {
   async function updateProgressComment(input: { target: TargetRef; commentId: number; taskWorkflowId: string } & Omit<ProgressCommentContent, 'runUrl'>): Promise<void> {
     const { target, commentId, taskWorkflowId, ...content } = input;
     try {
+      // A progress edit that arrives late (a slow or retried attempt) must never overwrite the final text.
+      const { data } = await github.rest.issues.getComment({ owner: target.owner, repo: target.repo, comment_id: commentId });
+      if (data.body?.includes(PROGRESS_HEADLINE) !== true) return;
       await github.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: commentId, body: formatProgressComment({ ...content, runUrl: runUrl(taskWorkflowId) }) });
     } catch (error) {
       throw classifyGithubError(error, 'updating the progress comment');

@@ -39,3 +39,12 @@ export const thread = proxyActivities<TaskThreadActivities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 12 },
 });
+
+/**
+ * Progress edits are best effort and the final comment waits for the last one: they must give up
+ * fast, e.g. when the worker that took one died, instead of holding the final answer for minutes.
+ */
+export const progress = proxyActivities<TaskThreadActivities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '1s', maximumAttempts: 2 },
+});

@@ -2,7 +2,7 @@ import { log } from '@temporalio/workflow';
 import type { BeganTask } from '../activities/task-thread-activities';
 import type { TargetRef } from '../contracts/target';
 import type { AgentProgress, Command, TaskOutcome } from '../contracts/task';
-import { thread } from './activity-proxies';
+import { progress as progressActivities, thread } from './activity-proxies';
 import { failureReason } from './failures';
 
 /**
@@ -102,7 +102,7 @@ export class TaskPresence {
     this.inFlight = (async () => {
       await previous;
       try {
-        await thread.updateProgressComment({
+        await progressActivities.updateProgressComment({
           target: this.target,
           commentId: this.began.commentId,
           taskWorkflowId: this.taskWorkflowId,
@@ -115,7 +115,7 @@ export class TaskPresence {
           ...(progress?.costUsd === undefined ? {} : { costUsd: progress.costUsd }),
         });
         if (this.checkRun !== undefined) {
-          await thread.updateCheckRun({ target: this.target, checkRunId: this.checkRun, summary: `${stage}${lastLine ? `\n\n    ${lastLine}` : ''}` });
+          await progressActivities.updateCheckRun({ target: this.target, checkRunId: this.checkRun, summary: `${stage}${lastLine ? `\n\n    ${lastLine}` : ''}` });
         }
       } catch (error) {
         // Progress is best effort: the final comment is what must land.

@@ -78,13 +78,16 @@ export interface ProgressCommentContent {
   runUrl: string;
 }
 
+/** What marks a task comment as still in progress (and so still open to progress edits). */
+export const PROGRESS_HEADLINE = '**⏳ Working**';
+
 /** The task's comment while it runs; edited in place, then replaced by the final text. */
 export function formatProgressComment(content: ProgressCommentContent): string {
   const parts = [`stage: **${oneLine(content.stage)}**`, `${formatDuration(content.elapsedMs)} so far`];
   if (content.costUsd !== undefined) parts.push(`cost so far $${content.costUsd.toFixed(4)}`);
   const last = content.lastLine === undefined ? '' : `\n\n\`\`\`\n${content.lastLine.replace(/```/g, "'''").slice(0, 300)}\n\`\`\``;
   return (
-    `${taskMarker(content.taskId)}\n**⏳ Working** · @${content.requester} asked: _${oneLine(content.request)}_\n\n` +
+    `${taskMarker(content.taskId)}\n${PROGRESS_HEADLINE} · @${content.requester} asked: _${oneLine(content.request)}_\n\n` +
     `${parts.join(' · ')}${last}\n\n---\n<sub>[follow the run in Temporal UI](${content.runUrl}) · task \`${content.taskId}\`</sub>`
   );
 }

@@ -48,7 +48,10 @@ describe('a worker killed mid-run', function () {
     first.kill('SIGKILL');
     workers.push(startWorkerProcess(env));
 
-    const comment = await waitFor('the result comment', () => h.commentsOn(80)[0], 90_000);
+    const comment = await waitFor('the result comment', () => h.commentsOn(80)[0], 90_000).catch(async (error: unknown) => {
+      process.stderr.write(await describeThread(h, 80));
+      throw error;
+    });
     const recoveredInMs = Date.now() - killedAt;
     assert.match(comment.body, /Slow answer done/);
     assert.equal(fs.readFileSync(pidFile, 'utf8').trim().split('\n').length, 2, 'the agent ran again on the second worker');
@@ -62,3 +65,16 @@ describe('a worker killed mid-run', function () {
     assert.equal(h.commentsOn(80).length, 1);
   });
 });
+
+/** What the thread's workflows are doing, and the task logs: printed when this test fails. */
+async function describeThread(h: Harness, number: number): Promise<string> {
+  const lines: string[] = [];
+  for await (const execution of testTemporal().client.workflow.list({ query: `AgentTarget = "acme/${h.repo}#${number}"` })) {
+    const description = await testTemporal().client.workflow.getHandle(execution.workflowId).describe();
+    const pending = (description.raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt} on ${a.lastWorkerIdentity}`);
+    lines.push(`${execution.workflowId} ${description.status.name} pending: ${pending.join(', ') || 'none'}`);
+  }
+  const logs = path.join(h.dataDir, 'logs', 'tasks');
+  for (const task of fs.existsSync(logs) ? fs.readdirSync(logs) : []) lines.push(fs.readFileSync(path.join(logs, task, 'stream.jsonl'), 'utf8'));
+  return lines.join('\n') + '\n';
+}

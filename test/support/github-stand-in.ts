@@ -138,6 +138,10 @@ export class GithubStandIn {
       return [200, { number, state: 'open', title: `PR ${number}`, base: { ref: pull.base, sha: 'a'.repeat(40) }, head: { ref: pull.head, sha: 'b'.repeat(40) } }];
     }
     match = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path);
+    if (match && method === 'GET') {
+      const comment = this.comments.find((c) => c.id === Number(match![1]));
+      return comment === undefined ? [404, { message: 'Not Found' }] : [200, comment];
+    }
     if (match && method === 'PATCH') {
       const comment = this.comments.find((c) => c.id === Number(match![1]));
       if (comment === undefined) return [404, { message: 'Not Found' }];
