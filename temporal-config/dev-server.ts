@@ -13,6 +13,19 @@ export interface DevServerOptions {
   headless?: boolean;
   /** Where the server's own output goes; it is chatty, and not ours to print. */
   logFile: string;
+  /**
+   * Keyword search attributes to create along with the namespace when the database is new, so they work
+   * from the first request. An existing database keeps what it has (namespace-setup adds what is missing).
+   */
+  keywordSearchAttributes?: readonly string[];
+  /**
+   * Let the server cache search attributes and namespaces, as a production server does. The CLI turns the
+   * cache off so an attribute added at runtime works at once; the price is a database read of the cluster
+   * metadata and one of the namespace per use of a search attribute: ~75 of the ~125 database calls an
+   * agent-bot command costs, all queued on SQLite's single connection. With the cache, an attribute added
+   * to an existing database is seen after the next namespace refresh (2 s): see waitForSearchAttributes.
+   */
+  cacheSearchAttributes?: boolean;
 }
 
 export interface DevServer {
@@ -39,6 +52,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--sqlite-pragma', 'journal_mode=wal',
     '--sqlite-pragma', 'synchronous=normal',
     ...(options.headless === true ? ['--headless'] : []),
+    ...(options.keywordSearchAttributes ?? []).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+    ...(options.cacheSearchAttributes === true ? ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false'] : []),
   ];
   const logFd = fs.openSync(options.logFile, 'a');
   // Its own process group: Ctrl-C reaches us first, and we stop the server after the worker.
@@ -89,4 +104,23 @@ async function waitUntilServing(address: string, hasExited: () => boolean, logFi
     }
   }
   throw new Error(`the Temporal dev server at ${address} did not become ready: ${String(lastError)}; see ${logFile}`);
+}
+
+/**
+ * Waits until the server accepts queries on these search attributes: with `cacheSearchAttributes`, one
+ * just added to an existing database is unknown until the namespace cache refreshes, and a webhook
+ * carrying it would be refused meanwhile.
+ */
+export async function waitForSearchAttributes(connection: Connection, namespace: string, names: readonly string[], timeoutMs = 10_000): Promise<void> {
+  const query = names.map((name) => `${name} = ''`).join(' AND ');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await connection.workflowService.countWorkflowExecutions({ namespace, query });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { startDevServer, type DevServer } from '../temporal-config/dev-server';
+import { searchAttributeKeys } from '../contracts/search-attributes';
+import { startDevServer, waitForSearchAttributes, type DevServer } from '../temporal-config/dev-server';
 import { prepareNamespace } from '../temporal-config/namespace-setup';
 import { ensureTemporalCli } from '../temporal-config/temporal-cli';
 import { createAgentWorkers } from './agent-worker';
-import { startGateway } from './gateway-server';
+import { startGatewayProcess } from './gateway-process';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, runMain, temporalAddress } from './main';
 
@@ -13,7 +14,8 @@ const log = createLogger('dev');
 
 /**
  * `npm run dev`: the whole system in one terminal. The Temporal dev server (SQLite in the data dir, Web
- * UI) unless TEMPORAL_ADDRESS names another server, then the worker and the gateway. Ctrl-C stops all.
+ * UI) unless TEMPORAL_ADDRESS names another server, then the worker here and the gateway in a child
+ * process (see workers/gateway-process.ts for why). Ctrl-C stops all.
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -27,15 +29,23 @@ async function main(): Promise<void> {
       uiPort: config.TEMPORAL_UI_PORT,
       dbFile: path.join(config.AGENT_BOT_DATA_DIR, 'temporal', 'dev.sqlite'),
       logFile: path.join(config.AGENT_BOT_DATA_DIR, 'temporal', 'server.log'),
+      keywordSearchAttributes: searchAttributeKeys.map((key) => key.name),
+      cacheSearchAttributes: true,
     });
   }
+  // Should this process end abruptly (a second Ctrl-C, a crash), the server in its own process group
+  // must not outlive it.
+  process.once('exit', () => devServer?.process.kill('SIGKILL'));
   const address = temporalAddress(config);
   const clientConnection = await Connection.connect({ address });
   const workerConnection = await NativeConnection.connect({ address });
   try {
     await prepareNamespace(clientConnection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_RETENTION);
+    if (devServer !== undefined) {
+      await waitForSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE, searchAttributeKeys.map((key) => key.name));
+    }
     const workers = await createAgentWorkers({ config, connection: workerConnection, clientConnection });
-    const gateway = await startGateway({ config, connection: clientConnection, log });
+    const gateway = await startGatewayProcess(log);
     const running = workers.run();
     process.stdout.write(
       [
@@ -48,12 +58,26 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
-    onShutdownSignal(() => {
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
       log('stopping');
+      void gateway.stop();
       workers.shutdown();
+    };
+    onShutdownSignal(stop);
+    // Without the gateway no webhook gets in: stop everything rather than run half a system.
+    void gateway.exited.then((code) => {
+      if (!stopping) log('the gateway exited', { code });
+      stop();
     });
-    await running;
-    await gateway.close();
+    try {
+      await running;
+    } finally {
+      // Both are down before the server is: the gateway's last acks still need it.
+      await gateway.stop();
+    }
   } finally {
     await workerConnection.close();
     await clientConnection.close();

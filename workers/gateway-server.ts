@@ -4,6 +4,7 @@ import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../config/load';
 import { createGatewayApp } from '../gateway/app';
 import { createTemporalDispatcher } from '../gateway/dispatcher';
+import type { RoutingPolicy } from '../gateway/github/route-event';
 import type { Logger } from './logger';
 
 /** Longer than any dispatch takes; GitHub itself gives up after 10 s. */
@@ -12,6 +13,17 @@ const CLOSE_GRACE_MS = 5_000;
 export interface RunningGateway {
   url: string;
   close(): Promise<void>;
+}
+
+/** Who may command agent-bot and how, from the config; bench:ack routes its bare calls with it too. */
+export function githubRoutingPolicy(config: Config): RoutingPolicy {
+  return {
+    mention: config.AGENT_BOT_MENTION,
+    allowedUsers: config.GITHUB_ALLOWED_USERS,
+    botLogin: config.GITHUB_BOT_LOGIN,
+    commands: config.AGENT_COMMANDS,
+    defaultCommand: config.AGENT_DEFAULT_COMMAND,
+  };
 }
 
 /** Starts the HTTP gateway on GATEWAY_HOST:GATEWAY_PORT (port 0 picks a free one). */
@@ -27,14 +39,7 @@ export async function startGateway(options: { config: Config; connection: Connec
       await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
       return true;
     },
-    github: {
-      secrets: config.GITHUB_WEBHOOK_SECRET,
-      mention: config.AGENT_BOT_MENTION,
-      allowedUsers: config.GITHUB_ALLOWED_USERS,
-      botLogin: config.GITHUB_BOT_LOGIN,
-      commands: config.AGENT_COMMANDS,
-      defaultCommand: config.AGENT_DEFAULT_COMMAND,
-    },
+    github: { secrets: config.GITHUB_WEBHOOK_SECRET, ...githubRoutingPolicy(config) },
     api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR },
     log,
   });

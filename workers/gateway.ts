@@ -1,18 +1,29 @@
 import { Connection } from '@temporalio/client';
+import type { GatewayReadyMessage } from './gateway-process';
 import { startGateway } from './gateway-server';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, runMain, temporalAddress } from './main';
 
 const log = createLogger('gateway');
 
-/** The gateway on its own: `npm run start:gateway`. Temporal may be down at start; /health/ready tells. */
+/**
+ * The gateway on its own: `npm run start:gateway`, or a child of `npm run dev` (workers/gateway-process.ts).
+ * Temporal may be down at start; /health/ready tells.
+ */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const address = temporalAddress(config);
   const connection = Connection.lazy({ address });
   const gateway = await startGateway({ config, connection, log });
   log('gateway listening', { url: gateway.url, temporal: address });
-  await new Promise<void>((resolve) => onShutdownSignal(() => resolve()));
+  await new Promise<void>((resolve) => {
+    onShutdownSignal(() => resolve());
+    if (process.send !== undefined) {
+      // A child of `npm run dev`: tell it where we listen, and stop with it even if it dies without a word.
+      process.once('disconnect', () => resolve());
+      process.send({ gatewayUrl: gateway.url } satisfies GatewayReadyMessage);
+    }
+  });
   await gateway.close();
   await connection.close();
 }

@@ -37,7 +37,10 @@ export function createGithubWebhookRouter(options: GithubWebhookOptions): Router
     }
 
     const action = routeGithubEvent(event, deliveryId, payload, options);
-    options.log?.('github delivery', { event, deliveryId, outcome: action.kind });
+    // Logged once the answer is out: a log write to a busy terminal or pipe blocks, and must not delay the ack.
+    ctx.res.once('close', () => {
+      options.log?.('github delivery', { event, deliveryId, outcome: action.kind, status: ctx.status, answered: ctx.res.writableFinished });
+    });
     switch (action.kind) {
       case 'ping':
         ctx.body = { ok: true, pong: true };

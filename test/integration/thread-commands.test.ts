@@ -60,12 +60,12 @@ describe('commands on the thread', function () {
 
   it('"@agent retry" runs the last task\'s request again', async () => {
     await h.comment('@agent review once more', { number: 303 });
-    await waitFor('the first result', () => h.commentsOn(303).length === 1, 30_000);
+    await waitFor('the first result', () => h.commentsOn(303).length === 1, 60_000);
     await h.comment('@agent retry', { number: 303 });
     const status = await waitFor('the retry to finish', async () => {
       const s = await h.status(303);
       return s.past.length === 2 ? s : undefined;
-    }, 30_000);
+    }, 60_000);
     assert.deepEqual(status.past.map((t) => t.request), ['review once more', 'review once more']);
     assert.notEqual(status.past[0]?.taskId, status.past[1]?.taskId);
   });
@@ -77,7 +77,7 @@ describe('commands on the thread', function () {
     const status = await waitFor('the deferred task to run', async () => {
       const s = await h.status(304);
       return s.past.length === 1 ? s : undefined;
-    }, 30_000);
+    }, 60_000);
     assert.equal(status.deferred.length, 0);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     assert.equal((await h.status(304)).past.length, 1, 'it fired once');
