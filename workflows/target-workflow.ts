@@ -118,7 +118,8 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
         await reply(cancel(command.action === 'cancel_all', command.requester));
         return;
       case 'retry': {
-        const last = state.past.at(-1);
+        // The most recent task: the one still finishing (its answer may already be on the thread), else the last done.
+        const last = current ?? state.past.at(-1);
         if (last === undefined) {
           await reply(`@${command.requester} there is no earlier task on this thread to retry.`);
           return;
