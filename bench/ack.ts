@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     GITHUB_WEBHOOK_SECRET: 'bench-secret',
     GITHUB_API_URL: github.url,
     AGENT_KIND: 'command',
+    // An empty folder for the agent: a clone would reach for github.com, which the stand-in is not.
+    AGENT_CLONE: 'false',
     ...(AGENT_SECONDS > 0 ? { AGENT_COMMAND: 'sh', AGENT_ARGS: JSON.stringify(['-c', `sleep ${AGENT_SECONDS}`]) } : { AGENT_COMMAND: 'true' }),
   };
   const stack = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers', 'dev.ts')], {
