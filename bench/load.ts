@@ -7,7 +7,7 @@ import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/load';
 import { createTemporalDispatcher } from '../gateway/dispatcher';
-import { routeGithubEvent } from '../gateway/github/route-event';
+import { routeGithubEvent } from '../integrations/github/route-event';
 import { signGithubPayload } from '../integrations/github/webhook-signature';
 import { commentPayload } from '../test/support/webhooks';
 import { githubRoutingPolicy } from '../workers/gateway-server';
@@ -132,7 +132,7 @@ async function bareSender(plan: LoadPlan): Promise<Sender> {
     if (source === undefined) return undefined;
     const action = routeGithubEvent('issue_comment', source.deliveryId, JSON.parse(source.body), policy);
     if (action.kind !== 'command') throw new Error(`the bench payload routed to ${action.kind}`);
-    return timed(() => dispatcher.dispatchCommand(action.target, action.command));
+    return timed(() => dispatcher.dispatchCommand(action.thread, action.command));
   };
 }
 

@@ -49,11 +49,22 @@ export const configSchema = z.object({
   AGENT_PROGRESS_INTERVAL: durationMs.prefault('5s'),
   /** Commands by first word: `run` at once, or `approve` (a planning pass, then a person's approval). */
   AGENT_COMMANDS: optionalString.transform((value, ctx) => parseCommands(value, ctx)),
-  /** A request whose first word is no command runs as this command; unset: it gets the list of commands. */
-  AGENT_DEFAULT_COMMAND: optionalString,
+  /**
+   * A request whose first word is no command runs as this command (`ask` by default, which runs at once);
+   * `none` restores the strict list: such a request gets the list of commands.
+   */
+  AGENT_DEFAULT_COMMAND: z
+    .string()
+    .trim()
+    .regex(/^[a-z][\w-]*$/i, 'expected a command name such as ask, or none for the strict list')
+    .default('ask')
+    .transform((value) => (value.toLowerCase() === 'none' ? undefined : value.toLowerCase())),
   APPROVAL_TIMEOUT: durationMs.prefault('7d'),
   APPROVAL_REMINDER: durationMs.prefault('1d'),
+  /** The task's progress message appears after this long, then is edited at most this often in the first minute. */
   PROGRESS_COMMENT_INTERVAL: durationMs.prefault('10s'),
+  /** After the first minute, at most one progress edit this often: long runs stay within the providers' limits. */
+  PROGRESS_COMMENT_MAX_INTERVAL: durationMs.prefault('60s'),
   GITHUB_CHECK_RUNS: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .default('true')

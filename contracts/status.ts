@@ -1,4 +1,5 @@
 import type { AgentProgress, AgentUsage, TaskOutcome } from './task';
+import type { ThreadRef } from './thread';
 
 export type TargetPhase = 'idle' | 'running' | 'closing';
 
@@ -50,4 +51,8 @@ export interface TargetStatus {
   agentSessionId?: string;
   /** When a command last arrived or a task last ended: the janitor closes targets idle for long. */
   lastActivityAt: string;
+  /** The thread (absent in answers of conversations started before threads). */
+  thread?: ThreadRef;
+  /** The repository the thread works on, if any. */
+  repo?: string;
 }

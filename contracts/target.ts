@@ -1,4 +1,12 @@
-/** Where a command came from and where its answer goes: one PR or issue on one provider. */
+import { taskWorkflowId, threadWorkflowId, type ThreadRef } from './thread';
+
+export { taskWorkflowId };
+
+/**
+ * The GitHub-only thread of the first versions (a PR or issue). Recorded histories and conversations
+ * started before the provider-neutral thread carry it in their input and carried state; new code turns
+ * it into a `ThreadRef` with `threadFromTarget` and never produces it.
+ */
 export interface TargetRef {
   provider: 'github';
   owner: string;
@@ -8,26 +16,41 @@ export interface TargetRef {
   kind: 'pull_request' | 'issue';
 }
 
-/** `acme/widgets#42`: the value of the `AgentTarget` search attribute. */
+/** `acme/widgets#42`: the key of a GitHub thread, and the label people read. */
 export function targetLabel(target: Pick<TargetRef, 'owner' | 'repo' | 'number'>): string {
   return `${target.owner}/${target.repo}#${target.number}`;
 }
 
-/** `github:acme/widgets#42`: the id of the long-lived workflow of one target. */
-export function targetWorkflowId(target: Pick<TargetRef, 'provider' | 'owner' | 'repo' | 'number'>): string {
-  return `${target.provider}:${targetLabel(target)}`;
-}
-
-/** `github:acme/widgets#42/task/<taskId>`: each task is a child workflow with its own page in the UI. */
-export function taskWorkflowId(targetWorkflowIdValue: string, taskId: string): string {
-  return `${targetWorkflowIdValue}/task/${taskId}`;
+/** `github:acme/widgets#42`: the conversation workflow of a PR or issue. */
+export function targetWorkflowId(target: Omit<TargetRef, 'kind'>): string {
+  return threadWorkflowId({ provider: 'github', key: targetLabel(target) });
 }
 
 /**
- * A task id is derived from the webhook delivery id, so a redelivery maps to the same task and the
- * gateway can answer it with the same id without asking anyone.
+ * The thread of a GitHub PR or issue. It lives here, not with the GitHub integration, because the
+ * workflows must read the `TargetRef` of runs recorded before threads existed; the GitHub integration
+ * builds its threads with this same function, so both always agree.
  */
-export function taskIdFromDelivery(provider: TargetRef['provider'], deliveryId: string): string {
-  const safe = deliveryId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64);
-  return `${provider === 'github' ? 'gh' : provider}-${safe}`;
+export function threadFromTarget(target: Omit<TargetRef, 'provider'>): ThreadRef {
+  const label = targetLabel(target);
+  const path = target.kind === 'pull_request' ? 'pull' : 'issues';
+  return {
+    provider: 'github',
+    key: label,
+    label,
+    kind: target.kind === 'pull_request' ? 'pull request' : 'issue',
+    url: `https://github.com/${target.owner}/${target.repo}/${path}/${target.number}`,
+    repo: `${target.owner}/${target.repo}`,
+    address: { owner: target.owner, repo: target.repo, number: target.number, kind: target.kind },
+  };
+}
+
+/** True for the pre-thread input shape. */
+export function isTargetRef(value: unknown): value is TargetRef {
+  return typeof value === 'object' && value !== null && (value as { provider?: unknown }).provider === 'github' && typeof (value as { number?: unknown }).number === 'number' && !('key' in value);
+}
+
+/** A thread, whichever shape a workflow input or carried state holds. */
+export function asThread(value: ThreadRef | TargetRef): ThreadRef {
+  return isTargetRef(value) ? threadFromTarget(value) : value;
 }

@@ -1,18 +1,33 @@
 import type { TargetRef } from './target';
+import type { ThreadRef } from './thread';
 
 /** One `@agent <request>` accepted from a thread. */
 export interface Command {
+  /** Derived from the message's identity (see `taskIdFor`): every delivery of one message has the same. */
   taskId: string;
   /** Provider delivery id: a redelivery carries the same one and is dropped. */
   deliveryId: string;
+  /**
+   * Identity of the message that carried the command (`github:comment:123`, `slack:T1/C2/1700.0001`):
+   * the same message delivered under other delivery ids (two webhooks, a re-sent event) runs once.
+   * Absent in commands recorded before it existed.
+   */
+  messageKey?: string;
   request: string;
+  /** Who asked, as people read it: a GitHub login, a Slack display name. */
   requester: string;
-  /** The comment that carried the command, for reactions. */
-  commentId: number;
+  /** The provider's id of who asked, when it differs from `requester` (Slack `U…`, Jira account id). */
+  requesterId?: string;
+  /** The provider's id of the message that carried the command (reactions go on it). */
+  messageId?: string;
+  /** GitHub only, and only for conversations started before `messageId`: the comment's number. */
+  commentId?: number;
   /** Link to the comment or thread, for the prompt and the UI. */
   url: string;
   /** Title of the PR or issue, for the prompt. */
   title?: string;
+  /** `owner/repo` named in the request (`@agent in acme/widgets ...`): the thread works there from now on. */
+  repo?: string;
   /** What the comment asks for; absent means `run` (commands recorded before actions existed). */
   action?: ThreadAction;
   /** The command's name (`review`, `fix`, ...), for the UI and `retry`. */
@@ -37,13 +52,20 @@ export type TaskOutcome = 'succeeded' | 'failed' | 'cancelled' | 'rejected' | 'e
 
 /** Input of the per-task child workflow. */
 export interface TaskWorkflowInput {
-  target: TargetRef;
+  /** The thread; runs started before threads existed carry `target` instead. */
+  thread?: ThreadRef;
+  /** @deprecated the pre-thread GitHub shape, still read from recorded runs. */
+  target?: TargetRef;
   targetWorkflowId: string;
   command: Command;
   /** The agent session to resume, if an earlier task on this target left one. */
   agentSessionId?: string;
   /** That session's running totals as its CLI last reported them (codex reports per thread). */
   agentSessionUsage?: AgentUsage;
+  /** The conversation already reacted 👀 on the command's message (it was queued behind another task). */
+  acknowledged?: boolean;
+  /** The repository the thread works on, when it differs from the thread's own (an `in owner/repo` request). */
+  repo?: string;
 }
 
 /** Cost and size of one agent run, as far as the agent reports them. */

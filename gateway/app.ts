@@ -3,7 +3,7 @@ import { createTasksRouter, type TasksApiOptions } from './api/tasks-router';
 import type { Dispatcher } from './dispatcher';
 import { errorHandler } from './error-handler';
 import { createGithubWebhookRouter } from './github/router';
-import type { RoutingPolicy } from './github/route-event';
+import type { RoutingPolicy } from '../integrations/github/route-event';
 import { createHealthRouter } from './health-router';
 
 export interface GatewayDeps {

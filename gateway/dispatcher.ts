@@ -2,56 +2,62 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ApprovalDecision } from '../contracts/approval';
 import { approvalSignal, closeSignal, commandSignal } from '../contracts/messages';
 import { AgentProvider, AgentRequester, AgentStatus, AgentTarget } from '../contracts/search-attributes';
-import { targetLabel, targetWorkflowId, type TargetRef } from '../contracts/target';
 import type { Command } from '../contracts/task';
-import type { targetWorkflow } from '../workflows/target-workflow';
+import { threadWorkflowId, type ThreadRef } from '../contracts/thread';
+import type { TargetWorkflowInput } from '../contracts/workflow-inputs';
 
 /** How the gateway hands work to Temporal; tests of the HTTP layer alone can pass another. */
 export interface Dispatcher {
   /** Resolves once Temporal has durably recorded the command; no worker needs to be up. */
-  dispatchCommand(target: TargetRef, command: Command): Promise<{ workflowId: string }>;
-  /** False when no workflow is running for the target. */
-  closeTarget(target: TargetRef, reason: string): Promise<boolean>;
+  dispatchCommand(thread: ThreadRef, command: Command): Promise<{ workflowId: string }>;
+  /** False when no workflow is running for the thread. */
+  closeThread(thread: ThreadRef, reason: string): Promise<boolean>;
   /** A command for a running thread only (approvals): false when none runs. */
-  signalCommand(target: TargetRef, command: Command): Promise<boolean>;
-  /** A check run button's decision, for the task workflow it belongs to: false when that is not running. */
+  signalCommand(thread: ThreadRef, command: Command): Promise<boolean>;
+  /** A button's decision, for the task workflow it belongs to: false when that is not running. */
   decideTask(taskWorkflowId: string, decision: ApprovalDecision): Promise<boolean>;
+  /** A Cancel button: false when the task is not running. */
+  cancelTask(taskWorkflowId: string): Promise<boolean>;
 }
 
 export function createTemporalDispatcher(client: Client, taskQueue: string): Dispatcher {
   return {
-    async dispatchCommand(target, command) {
-      const workflowId = targetWorkflowId(target);
-      await client.workflow.signalWithStart<typeof targetWorkflow, [Command]>('targetWorkflow', {
+    async dispatchCommand(thread, command) {
+      const workflowId = threadWorkflowId(thread);
+      const input: TargetWorkflowInput = { thread };
+      await client.workflow.signalWithStart('targetWorkflow', {
         workflowId,
         taskQueue,
-        args: [{ target }],
+        args: [input],
         signal: commandSignal,
         signalArgs: [command],
-        staticSummary: `${target.kind === 'pull_request' ? 'PR' : 'Issue'} ${targetLabel(target)}`,
-        staticDetails: `Conversation with agent-bot on ${target.provider} ${target.kind === 'pull_request' ? 'pull request' : 'issue'} **${targetLabel(target)}**.`,
+        staticSummary: `${thread.kind} ${thread.label}`.slice(0, 200),
+        staticDetails: `Conversation with agent-bot on ${thread.provider} ${thread.kind} **${thread.label}**${thread.url ? ` ([open](${thread.url}))` : ''}${thread.repo ? `, working on \`${thread.repo}\`` : ''}.`,
         typedSearchAttributes: [
-          { key: AgentProvider, value: target.provider },
-          { key: AgentTarget, value: targetLabel(target) },
+          { key: AgentProvider, value: thread.provider },
+          { key: AgentTarget, value: thread.key },
           { key: AgentStatus, value: 'queued' },
           { key: AgentRequester, value: command.requester },
         ],
       });
       return { workflowId };
     },
-    async closeTarget(target, reason) {
-      return signalIfRunning(() => client.workflow.getHandle(targetWorkflowId(target)).signal(closeSignal, { reason }));
+    async closeThread(thread, reason) {
+      return signalIfRunning(() => client.workflow.getHandle(threadWorkflowId(thread)).signal(closeSignal, { reason }));
     },
-    async signalCommand(target, command) {
-      return signalIfRunning(() => client.workflow.getHandle(targetWorkflowId(target)).signal(commandSignal, command));
+    async signalCommand(thread, command) {
+      return signalIfRunning(() => client.workflow.getHandle(threadWorkflowId(thread)).signal(commandSignal, command));
     },
     async decideTask(taskWorkflowId, decision) {
       return signalIfRunning(() => client.workflow.getHandle(taskWorkflowId).signal(approvalSignal, decision));
     },
+    async cancelTask(taskWorkflowId) {
+      return signalIfRunning(() => client.workflow.getHandle(taskWorkflowId).cancel());
+    },
   };
 }
 
-async function signalIfRunning(send: () => Promise<void>): Promise<boolean> {
+async function signalIfRunning(send: () => Promise<unknown>): Promise<boolean> {
   try {
     await send();
     return true;

@@ -1,16 +1,16 @@
 import { Client, type Connection } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createAgentActivities, type ProgressNotifier } from '../activities/agent/run-agent';
-import { createGithubActivities } from '../activities/github-activities';
+import { createAgentActivities, type AgentThreadDeps, type ProgressNotifier } from '../activities/agent/run-agent';
 import { createJanitorActivities } from '../activities/janitor-activities';
+import { createLegacyGithubActivities } from '../activities/legacy/github-activities';
+import { createTaskThreadActivities } from '../activities/legacy/task-thread-activities';
+import { createThreadActivities } from '../activities/thread-activities';
 import type { Config } from '../config/load';
 import { progressSignal } from '../contracts/messages';
 import { agentTaskQueue } from '../contracts/task-queues';
-import { createGithubClient } from '../integrations/github/client';
-import { createTaskThreadActivities } from '../activities/task-thread-activities';
 import { agentRunnerConfig } from './agent-runner-config';
-import { taskThreadDeps } from './task-thread-config';
 import { ensureJanitorSchedule } from './janitor-schedule';
+import { createProviderKit, type ProviderKit } from './transports';
 
 export interface AgentWorkers {
   /** Runs both workers until `shutdown()` or a fatal error. */
@@ -28,13 +28,23 @@ export async function createAgentWorkers(options: {
   clientConnection: Connection;
   workflowBundle?: WorkflowBundleWithSourceMap;
   env?: NodeJS.ProcessEnv;
+  /** Provider clients and transports; built from the config when absent. */
+  providers?: ProviderKit;
 }): Promise<AgentWorkers> {
   const { config, connection } = options;
   const client = new Client({ connection: options.clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const notify: ProgressNotifier = async (workflowIds, taskId, progress) => {
     await Promise.all(workflowIds.map((id) => client.workflow.getHandle(id).signal(progressSignal, { taskId, progress })));
   };
-  const github = createGithubClient({ token: config.GITHUB_TOKEN, apiUrl: config.GITHUB_API_URL });
+  const providers = options.providers ?? createProviderKit(config);
+  const ui = { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE, mention: config.AGENT_BOT_MENTION };
+  const threadDeps: AgentThreadDeps = {
+    ...ui,
+    transports: providers.transports,
+    pacing: { delayMs: config.PROGRESS_COMMENT_INTERVAL, intervalMs: config.PROGRESS_COMMENT_INTERVAL, maxIntervalMs: config.PROGRESS_COMMENT_MAX_INTERVAL, fastPeriodMs: 60_000 },
+    approvalTimeoutMs: config.APPROVAL_TIMEOUT,
+    approvalReminderMs: Math.min(config.APPROVAL_REMINDER, config.APPROVAL_TIMEOUT),
+  };
   const workflowSource = options.workflowBundle === undefined
     ? { workflowsPath: require.resolve('../workflows') }
     : { workflowBundle: options.workflowBundle };
@@ -45,8 +55,10 @@ export async function createAgentWorkers(options: {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowSource,
     activities: {
-      ...createGithubActivities({ github, uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }),
-      ...createTaskThreadActivities(taskThreadDeps(config, github)),
+      ...createThreadActivities({ ...ui, transports: providers.transports, client }),
+      // Only for runs of the frozen v1 workflows (started before provider-neutral threads).
+      ...createLegacyGithubActivities({ github: providers.github, uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }),
+      ...createTaskThreadActivities(legacyTaskThreadDeps(config, providers)),
       ...createJanitorActivities({ client, dataDir: config.AGENT_BOT_DATA_DIR }),
     },
   });
@@ -58,10 +70,7 @@ export async function createAgentWorkers(options: {
     // Heartbeats are how cancellation reaches a running agent and how the UI sees progress: send them
     // every 2 s instead of the default 0.8 × heartbeat timeout.
     maxHeartbeatThrottleInterval: '2s',
-    activities: createAgentActivities(
-      agentRunnerConfig(config, options.env ?? process.env),
-      notify,
-    ),
+    activities: createAgentActivities(agentRunnerConfig(config, options.env ?? process.env), notify, threadDeps),
   });
   // Every start creates or updates the one janitor schedule of this task queue.
   await ensureJanitorSchedule(client, config);
@@ -73,6 +82,23 @@ export async function createAgentWorkers(options: {
       for (const worker of [main, agent]) {
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }
+    },
+  };
+}
+
+/** How v1 tasks show up on GitHub, from the process config. */
+function legacyTaskThreadDeps(config: Config, providers: ProviderKit) {
+  return {
+    github: providers.github,
+    uiUrl: config.TEMPORAL_UI_URL,
+    namespace: config.TEMPORAL_NAMESPACE,
+    checkRuns: config.GITHUB_CHECK_RUNS,
+    checkRunName: 'agent-bot',
+    settings: {
+      approvalTimeoutMs: config.APPROVAL_TIMEOUT,
+      approvalReminderMs: Math.min(config.APPROVAL_REMINDER, config.APPROVAL_TIMEOUT),
+      progressCommentIntervalMs: config.PROGRESS_COMMENT_INTERVAL,
+      mention: config.AGENT_BOT_MENTION,
     },
   };
 }

@@ -4,7 +4,7 @@ import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../config/load';
 import { createGatewayApp } from '../gateway/app';
 import { createTemporalDispatcher } from '../gateway/dispatcher';
-import type { RoutingPolicy } from '../gateway/github/route-event';
+import type { RoutingPolicy } from '../integrations/github/route-event';
 import type { Logger } from './logger';
 
 /** Longer than any dispatch takes; GitHub itself gives up after 10 s. */

@@ -9,6 +9,8 @@ export function renderTaskDetails(stage: string, progress: AgentProgress | undef
     if (progress.costUsd !== undefined) lines.push(`**Cost so far:** $${progress.costUsd.toFixed(4)}`);
     lines.push(`**Updated:** ${progress.updatedAt}`);
     if (progress.lastLines.length > 0) lines.push('', '```', ...progress.lastLines.map(fence), '```');
+  } else if (stage === 'running the agent' || stage === 'running the approved plan') {
+    lines.push('', 'Live progress is on the pending `runAgent` activity below: _Scheduled_ while it waits for an agent slot, then its _Last Heartbeat_ shows the stage, output lines, cost so far and the last lines.');
   }
   return lines.join('\n');
 }

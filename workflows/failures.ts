@@ -1,4 +1,5 @@
-import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+import { ApplicationFailure, CancelledFailure, TemporalFailure } from '@temporalio/workflow';
+import type { TaskPresence } from '../contracts/presence';
 import type { AgentUsage } from '../contracts/task';
 
 /** The most specific message in a failure's cause chain: what a person needs to read. */
@@ -34,4 +35,20 @@ export function failureUsage(error: unknown): AgentUsage {
     current = current.cause;
   }
   return {};
+}
+
+/**
+ * Where a failed or cancelled agent run left the task on its thread: the second detail of its
+ * ApplicationFailure or CancelledFailure (see runAgent). Undefined when the run said nothing.
+ */
+export function failurePresence(error: unknown): TaskPresence | undefined {
+  let current: unknown = error;
+  while (current instanceof TemporalFailure) {
+    if (current instanceof ApplicationFailure || current instanceof CancelledFailure) {
+      const second: unknown = current.details?.[1];
+      if (typeof second === 'object' && second !== null && !Array.isArray(second)) return second as TaskPresence;
+    }
+    current = current.cause;
+  }
+  return undefined;
 }

@@ -8,6 +8,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -16,25 +17,37 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { approvalSignal, closeSignal, commandSignal, progressSignal, statusQuery } from '../contracts/messages';
-import { AgentProvider, AgentRequester, AgentStatus, AgentTarget, AgentTaskId } from '../contracts/search-attributes';
+import { AgentProvider, AgentRequester, AgentStatus, AgentTarget, AgentTaskId, type AgentStatusValue } from '../contracts/search-attributes';
 import type { CurrentTaskView, PastTaskView, QueuedTaskView, TargetStatus } from '../contracts/status';
-import { targetLabel, taskWorkflowId } from '../contracts/target';
+import { asThread } from '../contracts/target';
 import type { Command, TaskResult } from '../contracts/task';
-import { MAX_PAST_TASKS, MAX_SEEN_DELIVERIES, type TargetCarriedState, type TargetWorkflowInput } from '../contracts/workflow-inputs';
-import { github, thread } from './activity-proxies';
+import { taskWorkflowId } from '../contracts/thread';
+import { MAX_PAST_TASKS, MAX_SEEN_DELIVERIES, type LegacyTargetWorkflowInput, type TargetCarriedState, type TargetWorkflowInput } from '../contracts/workflow-inputs';
+import { thread as threadActivities, threadLocal } from './activity-proxies';
 import { renderTargetDetails } from './details';
 import { failureReason, failureUsage } from './failures';
-import { taskWorkflow, WAITING_FOR_AGENT } from './task-workflow';
-import { renderStatusReply } from './thread-replies';
+import { targetWorkflowV1 } from './legacy/target-workflow-v1';
+import { THREADS_PATCH } from './patches';
+import { AGENT_RUN, taskWorkflow } from './task-workflow';
 
 /**
- * The long-lived workflow of one PR or issue (`github:acme/widgets#42`). Commands arrive by signal;
- * requests run one at a time, in order, each as a child workflow; `@agent in 2h ...` waits on a
- * durable timer; status, cancel, retry, approve and reject act at once. Continues-as-new when
- * Temporal suggests it, carrying its state.
+ * The long-lived conversation of one thread (`github:acme/widgets#42`, `slack:T1/C2/1700000000.000100`).
+ * Runs recorded before provider-neutral threads replay the frozen v1 code; every new run takes the path
+ * below (a v1 conversation moves here at its next continue-as-new).
  */
 export async function targetWorkflow(input: TargetWorkflowInput): Promise<TargetStatus> {
-  const { target } = input;
+  if (!patched(THREADS_PATCH)) return targetWorkflowV1(input as LegacyTargetWorkflowInput);
+  return converse(input);
+}
+
+/**
+ * Commands arrive by signal and are de-duplicated by delivery and by message; requests run one at a
+ * time, in order, each as a child workflow; `@agent in 2h ...` waits on a durable timer; status,
+ * cancel, retry, approve and reject act at once. Continues-as-new when Temporal suggests it, carrying
+ * its state. Nothing here knows which provider the thread is on.
+ */
+async function converse(input: TargetWorkflowInput): Promise<TargetStatus> {
+  const thread = asThread(input.thread ?? input.target!);
   const state: TargetCarriedState = input.state ?? {
     queue: [],
     seenDeliveries: [],
@@ -47,7 +60,14 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
   const timers = new Map<string, CancellationScope>();
   let current: CurrentTaskView | undefined;
   let currentScope: CancellationScope | undefined;
+  // The value the run started with (set by the gateway, or carried by continue-as-new).
+  let shownStatus = String(workflowInfo().typedSearchAttributes.get(AgentStatus) ?? '');
 
+  const setStatus = (status: AgentStatusValue): void => {
+    if (status === shownStatus) return;
+    shownStatus = status;
+    upsertSearchAttributes([{ key: AgentStatus, value: status }]);
+  };
   const view = (command: Command): QueuedTaskView => ({
     taskId: command.taskId,
     request: command.request,
@@ -57,7 +77,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
     ...(command.needsApproval === undefined ? {} : { needsApproval: command.needsApproval }),
   });
   const status = (): TargetStatus => ({
-    target: targetLabel(target),
+    target: thread.label,
     phase: state.closing !== undefined ? 'closing' : current !== undefined ? 'running' : 'idle',
     queued: state.queue.map(view),
     deferred: deferred.map((command) => ({ ...view(command), runAt: command.runAt ?? command.receivedAt })),
@@ -66,15 +86,21 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
     totals: state.totals,
     ...(state.agentSessionId === undefined ? {} : { agentSessionId: state.agentSessionId }),
     lastActivityAt: state.lastActivityAt ?? new Date(workflowInfo().startTime).toISOString(),
+    thread,
+    ...(repository() === undefined ? {} : { repo: repository() }),
   });
   const showDetails = (): void => setCurrentDetails(renderTargetDetails(current, status().queued, state.totals));
-  const reply = async (body: string): Promise<void> => {
+  const reply = async (text: string): Promise<void> => {
     try {
-      await thread.postReply({ target, body });
+      await threadActivities.replyOnThread.executeWithOptions({ summary: 'reply' }, [{ thread, text }]);
     } catch (error) {
       log.warn('could not reply on the thread', { reason: failureReason(error) });
     }
   };
+  /** The repository the thread works on: one named in a request wins, for that request and the later ones. */
+  function repository(command?: Command): string | undefined {
+    return command?.repo ?? state.repo ?? thread.repo;
+  }
 
   setHandler(statusQuery, status);
   setHandler(closeSignal, ({ reason }) => {
@@ -88,30 +114,36 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
     showDetails();
   });
   setHandler(commandSignal, async (command) => {
-    if (seen.has(command.deliveryId)) {
-      log.info('duplicate delivery dropped', { deliveryId: command.deliveryId });
+    // The same message can arrive under several delivery ids (two webhooks, a re-sent event): it runs once.
+    const keys = [command.deliveryId, ...(command.messageKey === undefined ? [] : [command.messageKey])];
+    if (keys.some((key) => seen.has(key))) {
+      log.info('duplicate delivery dropped', { deliveryId: command.deliveryId, messageKey: command.messageKey });
       return;
     }
-    remember(command.deliveryId);
+    for (const key of keys) remember(key);
     state.lastActivityAt = new Date().toISOString();
     await act(command);
     showDetails();
   });
 
-  /** What each kind of comment does; requests join the queue and get 👀 at once. */
+  /** What each kind of message does; requests join the queue and get 👀 at once. */
   async function act(command: Command): Promise<void> {
     switch (command.action ?? 'run') {
       case 'run':
         state.queue.push(command);
-        await react(command, 'eyes');
+        await acknowledge(command);
         return;
       case 'defer':
         deferred.push(command);
         startTimer(command);
-        await react(command, 'eyes');
+        await acknowledge(command);
         return;
       case 'status':
-        await reply(renderStatusReply(status()));
+        try {
+          await threadActivities.postStatusReply.executeWithOptions({ summary: 'status reply' }, [{ thread, status: status(), conversationWorkflowId: workflowInfo().workflowId }]);
+        } catch (error) {
+          log.warn('could not post the status', { reason: failureReason(error) });
+        }
         return;
       case 'cancel':
       case 'cancel_all':
@@ -131,7 +163,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
           ...(last.commandName === undefined ? {} : { commandName: last.commandName }),
           ...(last.needsApproval === undefined ? {} : { needsApproval: last.needsApproval }),
         });
-        await react(command, 'eyes');
+        await acknowledge(command);
         return;
       }
       case 'approve':
@@ -145,9 +177,12 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
     }
   }
 
-  async function react(command: Command, content: 'eyes'): Promise<void> {
+  /** 👀 on the message at acceptance: a local activity (idempotent), best effort. */
+  async function acknowledge(command: Command): Promise<void> {
+    const messageId = command.messageId ?? (command.commentId === undefined ? undefined : String(command.commentId));
+    if (messageId === undefined) return;
     try {
-      await github.addReaction.executeWithOptions({ summary: 'react 👀' }, [{ target, commentId: command.commentId, content }]);
+      await threadLocal.acknowledgeCommand.executeWithOptions({ summary: 'react 👀' }, [{ thread, messageId }]);
     } catch (error) {
       // A missing reaction must not stop the task itself.
       log.warn('could not add the eyes reaction', { reason: failureReason(error) });
@@ -165,6 +200,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
     await getExternalWorkflowHandle(taskWorkflowId(workflowInfo().workflowId, waiting.taskId)).signal(approvalSignal, {
       decision,
       by: command.requester,
+      ...(command.requesterId === undefined ? {} : { byId: command.requesterId }),
       via: 'comment',
       trusted: command.trusted === true,
       ...(command.reason === undefined ? {} : { reason: command.reason }),
@@ -214,20 +250,24 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
       .finally(() => timers.delete(command.taskId));
   }
 
-  function remember(deliveryId: string): void {
-    seen.add(deliveryId);
-    state.seenDeliveries.push(deliveryId);
+  function remember(key: string): void {
+    seen.add(key);
+    state.seenDeliveries.push(key);
     while (state.seenDeliveries.length > MAX_SEEN_DELIVERIES) {
       const oldest = state.seenDeliveries.shift();
       if (oldest !== undefined) seen.delete(oldest);
     }
   }
 
-  upsertSearchAttributes([
-    { key: AgentProvider, value: target.provider },
-    { key: AgentTarget, value: targetLabel(target) },
-    { key: AgentStatus, value: 'idle' },
-  ]);
+  if (workflowInfo().typedSearchAttributes.get(AgentTarget) === undefined) {
+    // A conversation continued from a run started before threads: name it the neutral way.
+    shownStatus = 'idle';
+    upsertSearchAttributes([
+      { key: AgentProvider, value: thread.provider },
+      { key: AgentTarget, value: thread.key },
+      { key: AgentStatus, value: 'idle' },
+    ]);
+  }
   for (const command of deferred) startTimer(command);
   showDetails();
 
@@ -236,7 +276,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
     if (state.closing !== undefined) break;
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof targetWorkflow>({ target, state: { ...state, seenDeliveries: [...state.seenDeliveries], deferred: [...deferred] } });
+      return continueAsNew<typeof targetWorkflow>({ thread, state: { ...state, seenDeliveries: [...state.seenDeliveries], deferred: [...deferred] } });
     }
     const command = state.queue.shift();
     if (command !== undefined) await runTask(command);
@@ -246,18 +286,17 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
   for (const dropped of [...state.queue.splice(0), ...deferred.splice(0)]) {
     record(dropped, { taskId: dropped.taskId, outcome: 'cancelled', durationMs: 0, usage: {}, reason: `not run: ${state.closing.reason}` });
   }
-  upsertSearchAttributes([{ key: AgentStatus, value: 'closed' }]);
+  setStatus('closed');
   current = undefined;
   showDetails();
   await condition(allHandlersFinished);
   return status();
 
   async function runTask(command: Command): Promise<void> {
-    current = { ...view(command), startedAt: new Date().toISOString(), stage: WAITING_FOR_AGENT };
-    upsertSearchAttributes([
-      { key: AgentStatus, value: 'running' },
-      { key: AgentRequester, value: command.requester },
-    ]);
+    current = { ...view(command), startedAt: new Date().toISOString(), stage: command.needsApproval === true ? 'planning' : AGENT_RUN };
+    if (command.repo !== undefined) state.repo = command.repo;
+    const repo = repository(command);
+    setStatus('running');
     showDetails();
     const startedAt = Date.now();
     let result: TaskResult | undefined;
@@ -268,21 +307,22 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
           workflowId: taskWorkflowId(workflowInfo().workflowId, command.taskId),
           args: [
             {
-              target,
+              thread,
               targetWorkflowId: workflowInfo().workflowId,
               command,
+              ...(repo === undefined ? {} : { repo }),
               ...(state.agentSessionId === undefined ? {} : { agentSessionId: state.agentSessionId }),
               ...(state.agentSessionUsage === undefined ? {} : { agentSessionUsage: state.agentSessionUsage }),
             },
           ],
-          // A task id is a delivery id: a task that ever ran, even in an earlier run of this target, never runs again.
+          // A task id comes from its message: a message that ever ran, even in an earlier run of this conversation, never runs again.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          staticSummary: `${targetLabel(target)}: ${oneLine(command.request)}`.slice(0, 200),
-          staticDetails: `**Request** by @${command.requester}${command.needsApproval ? ' (needs approval)' : ''}\n\n${command.request}\n\n[Thread](${command.url})`,
+          staticSummary: `${thread.label}: ${oneLine(command.request)}`.slice(0, 200),
+          staticDetails: `**Request** by @${command.requester}${command.needsApproval ? ' (needs approval)' : ''}\n\n${command.request}\n\n[Thread](${command.url || thread.url || ''})${repo === undefined ? '' : ` · \`${repo}\``}`,
           typedSearchAttributes: [
-            { key: AgentProvider, value: target.provider },
-            { key: AgentTarget, value: targetLabel(target) },
-            { key: AgentStatus, value: 'running' },
+            { key: AgentProvider, value: thread.provider },
+            { key: AgentTarget, value: thread.key },
+            { key: AgentStatus, value: command.needsApproval === true ? 'planning' : 'running' },
             { key: AgentRequester, value: command.requester },
             { key: AgentTaskId, value: command.taskId },
           ],
@@ -313,7 +353,7 @@ export async function targetWorkflow(input: TargetWorkflowInput): Promise<Target
       record(command, result);
     }
     current = undefined;
-    upsertSearchAttributes([{ key: AgentStatus, value: state.queue.length > 0 ? 'queued' : 'idle' }]);
+    setStatus(state.queue.length > 0 ? 'queued' : 'idle');
     showDetails();
   }
 

@@ -4,61 +4,88 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { RunAgentInput, RunAgentResult } from '../activities/agent/run-agent';
 import type { ApprovalDecision } from '../contracts/approval';
-import { ErrorType, NON_RETRYABLE_GITHUB_ERRORS } from '../contracts/errors';
+import { ErrorType, NON_RETRYABLE_PROVIDER_ERRORS } from '../contracts/errors';
 import { approvalSignal, approvalUpdate, progressSignal, taskStatusQuery } from '../contracts/messages';
+import type { TaskPresence, TaskRef, TaskView } from '../contracts/presence';
 import { AgentStatus, type AgentStatusValue } from '../contracts/search-attributes';
-import { targetLabel } from '../contracts/target';
+import { asThread } from '../contracts/target';
 import type { AgentProgress, AgentUsage, TaskOutcome, TaskResult, TaskWorkflowInput } from '../contracts/task';
 import type { TaskPhase, TaskStatus } from '../contracts/task-status';
-import { agentActivities, github, thread } from './activity-proxies';
+import { agentActivities, thread as threadActivities, threadLocal } from './activity-proxies';
 import { renderTaskDetails } from './details';
-import { failureReason, failureType, failureUsage } from './failures';
-import { TaskPresence } from './task-presence';
+import { failurePresence, failureReason, failureType, failureUsage } from './failures';
+import { taskWorkflowV1, type LegacyTaskWorkflowInput } from './legacy/task-workflow-v1';
+import { THREADS_PATCH } from './patches';
 
-/** Stage of a task whose agent run waits for a worker with a free slot (AGENT_MAX_CONCURRENT). */
-export const WAITING_FOR_AGENT = 'waiting for an agent slot';
+/**
+ * Stage of a task whose agent run is scheduled: waiting for a worker with a free slot, or running. The
+ * workflow is not told which (that would cost history events); the live view is the pending
+ * activity's state and heartbeat, which the UI, `@agent status` and the API show.
+ */
+export const AGENT_RUN = 'running the agent';
 
 type RecordedDecision = ApprovalDecision & { at: string };
 
 /**
- * One command, from start to its final comment. A command that needs approval first runs a planning
- * pass, shows the plan and waits (days cost nothing) for a person; then the agent runs and the task's
- * comment, edited in place all along, becomes the result. Every ending finalizes that comment:
- * success, failure, cancelled, timed out, rejected or expired.
+ * One command, from start to its final message. Runs recorded before provider-neutral threads replay
+ * the frozen v1 code; every new run takes the path below.
  */
 export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult> {
-  const { target, command } = input;
+  if (!patched(THREADS_PATCH)) return taskWorkflowV1(input as LegacyTaskWorkflowInput);
+  return runTask(input);
+}
+
+/**
+ * A command that needs approval first runs a planning pass, shows the plan and waits (days cost
+ * nothing) for a person; then the agent runs, showing its progress on the thread from inside its
+ * activity, and one last activity turns the task's message into the answer. Every ending finalizes
+ * that message: success, failure, cancelled, timed out, rejected or expired.
+ */
+async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
+  const thread = asThread(input.thread ?? input.target!);
+  const { command } = input;
   const needsApproval = command.needsApproval === true;
   const agent = agentActivities();
   const taskWorkflowId = workflowInfo().workflowId;
   const startedAt = Date.now();
+  const task: TaskRef = { thread, taskId: command.taskId, taskWorkflowId, request: command.request, requester: command.requester, startedAt: new Date(startedAt).toISOString() };
+  const messageId = command.messageId ?? (command.commentId === undefined ? undefined : String(command.commentId));
   let phase: TaskPhase = 'starting';
-  let stage = 'starting';
+  let stage = needsApproval ? 'planning' : AGENT_RUN;
+  let shownStatus: AgentStatusValue = needsApproval ? 'planning' : 'running';
   let progress: AgentProgress | undefined;
-  let presence: TaskPresence | undefined;
   let awaitingApproval = false;
   let approvalDeadline: string | undefined;
   let decision: RecordedDecision | undefined;
   let outcome: TaskOutcome | undefined;
   let usage: AgentUsage = {};
+  let presence: TaskPresence = {};
+  /** An agent run failed or was cancelled: it may have posted the task's message without our learning its id. */
+  let presenceUnknown = false;
 
+  /** A new phase; the search attribute is written only when its value changes (each write is a history event). */
   const show = (nextPhase: TaskPhase, nextStage: string, status: AgentStatusValue): void => {
     phase = nextPhase;
     stage = nextStage;
-    upsertSearchAttributes([{ key: AgentStatus, value: status }]);
+    if (status !== shownStatus) {
+      shownStatus = status;
+      upsertSearchAttributes([{ key: AgentStatus, value: status }]);
+    }
     setCurrentDetails(renderTaskDetails(stage, progress));
-    presence?.showStage(stage);
   };
+  setCurrentDetails(renderTaskDetails(stage, undefined));
 
   setHandler(taskStatusQuery, (): TaskStatus => ({
     taskId: command.taskId,
-    target: targetLabel(target),
+    target: thread.label,
     request: command.request,
     requester: command.requester,
     phase,
@@ -69,19 +96,19 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult
     ...(progress === undefined ? {} : { progress }),
     ...(outcome === undefined ? {} : { outcome, usage }),
   }));
+  // Agent runs no longer signal progress (the live view is the activity's heartbeat); an older worker's may.
   setHandler(progressSignal, (update) => {
     if (update.taskId !== command.taskId) return;
-    if (stage === WAITING_FOR_AGENT) show('running', 'running the agent', 'running');
     progress = update.progress;
     setCurrentDetails(renderTaskDetails(stage, progress));
-    presence?.showProgress(progress);
   });
 
   /** A decision counts once, while the task waits, and only from someone who may approve. */
   const decide = async (candidate: ApprovalDecision): Promise<boolean> => {
-    if (candidate.trusted !== true && !(await thread.mayApprove({ target, login: candidate.by }))) {
+    const user = { name: candidate.by, ...(candidate.byId === undefined ? {} : { id: candidate.byId }) };
+    if (candidate.trusted !== true && !(await threadLocal.checkApprover({ thread, user }))) {
       log.warn('approval refused: not allowed', { by: candidate.by, via: candidate.via });
-      await thread.postReply({ target, body: `@${candidate.by} you may not approve or reject tasks on this repository (write access is needed).` });
+      await threadActivities.replyOnThread({ thread, text: `@${candidate.by} you may not approve or reject tasks here.` });
       return false;
     }
     if (!awaitingApproval || decision !== undefined) return false;
@@ -91,7 +118,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult
   };
   setHandler(approvalSignal, async (candidate) => {
     if (!awaitingApproval && decision === undefined && candidate.via === 'comment') {
-      await thread.postReply({ target, body: `@${candidate.by} the current task is not waiting for approval.` });
+      await threadActivities.replyOnThread({ thread, text: `@${candidate.by} the current task is not waiting for approval.` });
       return;
     }
     await decide(candidate);
@@ -111,30 +138,44 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult
     },
   );
 
-  const publish = async (result: TaskOutcome, text: string, extra: { usage?: AgentUsage; truncated?: boolean; logPath?: string } = {}) => {
+  const runAgent = async (mode: 'plan' | 'execute', session: { id?: string; usage?: AgentUsage }): Promise<RunAgentResult> => {
+    presenceUnknown = true;
+    const args: RunAgentInput = {
+      thread,
+      targetWorkflowId: input.targetWorkflowId,
+      taskWorkflowId,
+      command,
+      startedAt: task.startedAt,
+      presence,
+      mode,
+      ...(input.repo === undefined ? {} : { repo: input.repo }),
+      ...(session.id === undefined ? {} : { agentSessionId: session.id }),
+      ...(session.usage === undefined ? {} : { agentSessionUsage: session.usage }),
+      ...(decision === undefined ? {} : { approvedBy: decision.by }),
+    };
+    const result = await agent.runAgent.executeWithOptions({ summary: `${mode === 'plan' ? 'plan' : 'agent'}: ${command.request.slice(0, 80)}` }, [args]);
+    presence = result.presence ?? presence;
+    presenceUnknown = false;
+    return result;
+  };
+
+  const finish = async (result: TaskOutcome, text: string, extra: { usage?: AgentUsage; truncated?: boolean; answerPath?: string; note?: string } = {}): Promise<void> => {
     outcome = result;
     usage = extra.usage ?? {};
-    await presence?.freeze();
-    show('posting', 'posting the result', 'posting');
-    await github.publishTaskResult.executeWithOptions({ summary: `post ${result} comment` }, [
-      {
-        target,
-        taskWorkflowId,
-        taskId: command.taskId,
-        outcome: result,
-        request: command.request,
-        requester: command.requester,
-        text: decision === undefined ? text : `${text}\n\n_${decision.decision === 'approve' ? 'Approved' : 'Rejected'} by @${decision.by} via ${decision.via}._`,
-        durationMs: Date.now() - startedAt,
-        usage: usage,
-        logPath: extra.logPath ?? `logs/tasks/${command.taskId}/stream.jsonl`,
-        since: new Date(startedAt).toISOString(),
-        ...(extra.truncated === undefined ? {} : { truncated: extra.truncated }),
-      },
-    ]);
-    await presence?.finish(result, text.slice(0, 2_000));
-    await github.addReaction.executeWithOptions({ summary: result === 'succeeded' ? 'react 🚀' : 'react 😕' }, [
-      { target, commentId: command.commentId, content: result === 'succeeded' ? 'rocket' : 'confused' },
+    show('posting', 'posting the result', shownStatus);
+    const view: Extract<TaskView, { phase: 'final' }> = {
+      phase: 'final',
+      outcome: result,
+      text,
+      durationMs: Date.now() - startedAt,
+      usage,
+      ...(extra.truncated === undefined ? {} : { truncated: extra.truncated }),
+      ...(extra.answerPath === undefined ? {} : { answerPath: extra.answerPath }),
+      ...(extra.note === undefined ? {} : { note: extra.note }),
+      ...(decision === undefined ? {} : { decision: { decision: decision.decision, by: decision.by, via: decision.via } }),
+    };
+    presence = await threadActivities.finishTask.executeWithOptions({ summary: `post the ${result} answer` }, [
+      { task, presence, view, ...(messageId === undefined ? {} : { messageId }), mayExist: presenceUnknown && presence.messageId === undefined },
     ]);
   };
   const ended = (result: TaskOutcome, reason?: string): TaskResult => ({
@@ -146,74 +187,49 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult
   });
 
   try {
-    const began = await thread.beginTask.executeWithOptions({ summary: 'comment and check run' }, [
-      { target, taskWorkflowId, taskId: command.taskId, request: command.request, requester: command.requester, since: new Date(startedAt).toISOString() },
-    ]);
-    presence = new TaskPresence(target, command, taskWorkflowId, began, startedAt);
-    const pullRequest = began.pullRequest === undefined ? undefined : { baseRef: began.pullRequest.baseRef, headRef: began.pullRequest.headRef };
-    let sessionId = input.agentSessionId;
-    let sessionUsage = input.agentSessionUsage;
+    let session: { id?: string; usage?: AgentUsage } = {
+      ...(input.agentSessionId === undefined ? {} : { id: input.agentSessionId }),
+      ...(input.agentSessionUsage === undefined ? {} : { usage: input.agentSessionUsage }),
+    };
     let planUsage: AgentUsage = {};
 
     if (needsApproval) {
-      show('planning', WAITING_FOR_AGENT, 'queued');
-      const plan = await agent.runAgent.executeWithOptions({ summary: `plan: ${command.request.slice(0, 80)}` }, [
-        {
-          target,
-          targetWorkflowId: input.targetWorkflowId,
-          taskWorkflowId,
-          command,
-          mode: 'plan',
-          ...(sessionId === undefined ? {} : { agentSessionId: sessionId }),
-          ...(sessionUsage === undefined ? {} : { agentSessionUsage: sessionUsage }),
-          ...(pullRequest === undefined ? {} : { pullRequest }),
-        },
-      ]);
-      sessionId = plan.sessionId ?? sessionId;
-      sessionUsage = plan.sessionUsage ?? sessionUsage;
+      show('planning', 'planning', 'planning');
+      const plan = await runAgent('plan', session);
+      session = { ...(plan.sessionId === undefined ? session : { id: plan.sessionId }), ...(plan.sessionUsage === undefined ? {} : { usage: plan.sessionUsage }) };
       planUsage = plan.usage;
-      const deadline = startedAt + began.settings.approvalTimeoutMs;
+      // The worker that showed the plan chose the deadline from its APPROVAL_TIMEOUT: it is in history.
+      const deadline = Date.parse(plan.approval?.deadline ?? new Date(startedAt + 7 * 24 * 3600_000).toISOString());
+      const remindAt = Date.parse(plan.approval?.remindAt ?? new Date(deadline - 24 * 3600_000).toISOString());
       approvalDeadline = new Date(deadline).toISOString();
-      await presence.askForApproval(plan.text, approvalDeadline);
       awaitingApproval = true;
       show('awaiting_approval', 'waiting for approval', 'awaiting_approval');
-      const remindAt = deadline - began.settings.approvalReminderMs;
       let decided = await condition(() => decision !== undefined, Math.max(1, remindAt - Date.now()), { summary: 'waiting for approval' });
       if (!decided) {
-        await thread.postReply({ target, body: `@${command.requester} the plan for \`${command.request}\` still waits for approval; it expires at ${approvalDeadline}.` });
+        await threadActivities.replyOnThread({ thread, text: `@${command.requester} the plan for \`${command.request}\` still waits for approval; it expires at ${approvalDeadline}.` });
         decided = await condition(() => decision !== undefined, Math.max(1, deadline - Date.now()), { summary: 'waiting for approval (reminded)' });
       }
       awaitingApproval = false;
       if (decision === undefined) {
-        usage = planUsage;
-        await publish('expired', `Nobody approved the plan before ${approvalDeadline}, so nothing was done.`, { usage: planUsage });
+        await finish('expired', `Nobody approved the plan before ${approvalDeadline}, so nothing was done.`, { usage: planUsage });
         show('done', 'expired', 'expired');
         return ended('expired', 'approval expired');
       }
       if (decision.decision === 'reject') {
-        await publish('rejected', `The plan was rejected${decision.reason ? `: ${decision.reason}` : ''}. Nothing was done.`, { usage: planUsage });
+        await finish('rejected', `The plan was rejected${decision.reason ? `: ${decision.reason}` : ''}. Nothing was done.`, { usage: planUsage });
         show('done', 'rejected', 'rejected');
-        return { ...ended('rejected', decision.reason ?? 'rejected'), ...(sessionId === undefined ? {} : { agentSessionId: sessionId }) };
+        return { ...ended('rejected', decision.reason ?? 'rejected'), ...(session.id === undefined ? {} : { agentSessionId: session.id }) };
       }
-      presence.resume();
-      await presence.reopenCheckRun(`Approved by @${decision.by}; running.`);
     }
 
-    show('running', WAITING_FOR_AGENT, 'queued');
-    const run = await agent.runAgent.executeWithOptions({ summary: `agent: ${command.request.slice(0, 80)}` }, [
-      {
-        target,
-        targetWorkflowId: input.targetWorkflowId,
-        taskWorkflowId,
-        command,
-        ...(sessionId === undefined ? {} : { agentSessionId: sessionId }),
-        ...(sessionUsage === undefined ? {} : { agentSessionUsage: sessionUsage }),
-        ...(pullRequest === undefined ? {} : { pullRequest }),
-        ...(decision === undefined ? {} : { approvedBy: decision.by }),
-      },
-    ]);
-    const total = addUsage(planUsage, run.usage);
-    await publish('succeeded', run.text, { usage: total, truncated: run.truncated, logPath: run.logPath });
+    show('running', needsApproval ? 'running the approved plan' : AGENT_RUN, 'running');
+    const run = await runAgent('execute', session);
+    await finish('succeeded', run.text, {
+      usage: addUsage(planUsage, run.usage),
+      truncated: run.truncated,
+      answerPath: run.answerPath ?? run.logPath,
+      ...(run.note === undefined ? {} : { note: run.note }),
+    });
     show('done', 'done', 'succeeded');
     return {
       ...ended('succeeded'),
@@ -222,18 +238,23 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskResult
     };
   } catch (error) {
     awaitingApproval = false;
+    const left = failurePresence(error);
+    if (left !== undefined) {
+      presence = left;
+      presenceUnknown = false;
+    }
     if (isCancellation(error)) {
-      // The scope is cancelled, so the final comment must run outside it.
-      await CancellationScope.nonCancellable(() => publish('cancelled', 'The task was cancelled and the agent was stopped.'));
+      // The scope is cancelled, so the final message must be posted outside it.
+      await CancellationScope.nonCancellable(() => finish('cancelled', 'The task was cancelled and the agent was stopped.'));
       show('done', 'cancelled', 'cancelled');
       throw error;
     }
     const reason = failureReason(error);
     const failedUsage = failureUsage(error);
     log.warn('task failed', { taskId: command.taskId, reason });
-    // When GitHub itself refused (401/403/404/422), another post would only be refused again.
-    const githubRefused = (NON_RETRYABLE_GITHUB_ERRORS as readonly string[]).includes(failureType(error) ?? '');
-    if ((phase as TaskPhase) !== 'posting' && !githubRefused) await publish('failed', `The agent could not complete this request: ${reason}`, { usage: failedUsage });
+    // When the provider itself refused (401/403/404/422), another post would only be refused again.
+    const refused = (NON_RETRYABLE_PROVIDER_ERRORS as readonly string[]).includes(failureType(error) ?? '');
+    if ((phase as TaskPhase) !== 'posting' && !refused) await finish('failed', `The agent could not complete this request: ${reason}`, { usage: failedUsage });
     show('done', 'failed', 'failed');
     throw ApplicationFailure.create({ message: reason, type: failureType(error) ?? ErrorType.AgentFailed, nonRetryable: true, details: [failedUsage], cause: error as Error });
   }

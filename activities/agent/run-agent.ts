@@ -1,12 +1,19 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ErrorType } from '../../contracts/errors';
-import type { TargetRef } from '../../contracts/target';
+import type { TaskPresence } from '../../contracts/presence';
+import { asThread, type TargetRef } from '../../contracts/target';
 import type { AgentProgress, AgentUsage, Command, PullRequestRefs } from '../../contracts/task';
+import type { ThreadRef } from '../../contracts/thread';
+import type { PromptContext, ThreadTransport, Transports } from '../../integrations/transport';
+import { taskOnThread } from '../thread-activities';
 import type { AgentEvent } from './events';
 import { forEachLine } from './line-splitter';
 import { spawnAgentProcess } from './process-group';
 import { ProgressTracker } from './progress';
+import { ProgressPublisher, type ProgressPacing } from './progress-publisher';
 import { DEFAULT_PROMPT_TEMPLATES, promptVariables, renderPrompt } from './prompt';
 import { ResultCollector, type AgentOutcome } from './result-collector';
 import { agentEnvironment, runners, type AgentKind } from './runners';
@@ -25,7 +32,7 @@ export interface AgentRunnerConfig {
   maxTurns: number | undefined;
   maxBudgetUsd: number | undefined;
   maxLogBytes: number;
-  /** At most one progress signal per interval: history grows with time, never with output. */
+  /** At most one progress signal per interval (runs of v1 tasks only): history grows with time, never with output. */
   progressIntervalMs: number;
   pricePerMTok: { input: number; output: number } | undefined;
   envPassthrough: readonly string[];
@@ -35,24 +42,49 @@ export interface AgentRunnerConfig {
   sourceEnv: NodeJS.ProcessEnv;
 }
 
-/** Tells the workflows how the run is going; throttled by the caller. */
+/** How a run shows itself on its thread: the providers' transports and this worker's settings. */
+export interface AgentThreadDeps {
+  transports: Transports;
+  uiUrl: string;
+  namespace: string;
+  mention: string;
+  pacing: ProgressPacing;
+  /** APPROVAL_TIMEOUT and APPROVAL_REMINDER (ms): a plan's deadline is chosen where the plan is shown. */
+  approvalTimeoutMs: number;
+  approvalReminderMs: number;
+}
+
+/** Tells v1 task workflows how the run is going; throttled by the caller. */
 export type ProgressNotifier = (workflowIds: string[], taskId: string, progress: AgentProgress) => Promise<void>;
 
 export interface RunAgentInput {
-  target: TargetRef;
+  thread?: ThreadRef;
+  /** @deprecated the pre-thread GitHub shape, sent by v1 task workflows. */
+  target?: TargetRef;
   targetWorkflowId: string;
   taskWorkflowId: string;
   command: Command;
   agentSessionId?: string;
   agentSessionUsage?: AgentUsage;
+  /** v1 tasks only: the PR's branches, for the prompt. */
   pullRequest?: PullRequestRefs;
   /** `plan`: read-only, the answer is a plan; `execute` (default): do the work. */
   mode?: 'plan' | 'execute';
   /** Set when a person approved the plan this run carries out. */
   approvedBy?: string;
+  /**
+   * ISO time the task started. Set by current task workflows: the run then shows itself on its thread
+   * (progress message, the plan) and returns where it left it. Absent (v1 tasks): it signals its workflows.
+   */
+  startedAt?: string;
+  /** Where an earlier pass left the task on its thread (the plan's message and check run). */
+  presence?: TaskPresence;
+  /** `owner/repo` to work on; absent: the thread's own, or none (an empty workspace). */
+  repo?: string;
 }
 
 export interface RunAgentResult {
+  /** The answer, at most MAX_RESULT_CHARS: the whole of it is in the file at `answerPath`. */
   text: string;
   truncated: boolean;
   sessionId?: string;
@@ -61,6 +93,14 @@ export interface RunAgentResult {
   usage: AgentUsage;
   lineCount: number;
   logPath: string;
+  /** The full answer, relative to AGENT_BOT_DATA_DIR. */
+  answerPath?: string;
+  /** Where the run left the task on its thread. */
+  presence?: TaskPresence;
+  /** Something the answer's reader should know (a new session, no repository). */
+  note?: string;
+  /** A plan's wait, chosen from this worker's APPROVAL_TIMEOUT and APPROVAL_REMINDER (ISO times). */
+  approval?: { deadline: string; remindAt: string };
 }
 
 type StopReason = 'timeout' | 'idle' | 'cancelled' | 'max_turns' | 'budget';
@@ -72,28 +112,37 @@ const STOP_FAILURES: Record<Exclude<StopReason, 'cancelled'>, { type: string; me
   budget: { type: ErrorType.AgentBudgetExceeded, message: (c) => `the agent's cost passed AGENT_MAX_BUDGET_USD ($${c.maxBudgetUsd}) and it was stopped` },
 };
 
-/** Kept in the activity result; the full output is in the task log. */
-const MAX_RESULT_CHARS = 64_000;
+/** Kept in the activity result (far below Temporal's payload limits); the whole answer is in `answer.md`. */
+export const MAX_RESULT_CHARS = 64_000;
 const HEARTBEAT_EVERY_MS = 1_000;
 
-export function createAgentActivities(config: AgentRunnerConfig, notify: ProgressNotifier) {
+export function createAgentActivities(config: AgentRunnerConfig, notify: ProgressNotifier, threadDeps?: AgentThreadDeps) {
   async function runAgent(input: RunAgentInput): Promise<RunAgentResult> {
     const ctx = Context.current();
+    const thread = asThread(input.thread ?? input.target!);
     const taskId = input.command.taskId;
-    const workflowIds = [input.taskWorkflowId, input.targetWorkflowId];
+    const shown = input.startedAt !== undefined && threadDeps !== undefined;
     const progress = new ProgressTracker('preparing the workspace');
+    const transport = threadDeps?.transports.for(thread);
+    let publisher: ProgressPublisher | undefined;
+    const beat = (): void => ctx.heartbeat({ ...progress.snapshot(), ...(publisher === undefined ? {} : { presence: publisher.presence }) });
+
+    // v1 task workflows learn of progress by signal; current ones read the heartbeat instead.
     const sendProgress = (): void => {
-      notify(workflowIds, taskId, progress.snapshot()).catch((error: unknown) => {
+      if (shown) return;
+      notify([input.taskWorkflowId, input.targetWorkflowId], taskId, progress.snapshot()).catch((error: unknown) => {
         log.warn('progress signal failed', { error: String(error) });
       });
     };
-    // The first signal tells the workflows the task left the queue and holds an agent slot.
     sendProgress();
     const taskLog = new TaskLog(taskLogPath(config.dataDir, taskId), taskId, config.maxLogBytes);
     taskLog.progress('starting', `attempt ${ctx.info.attempt}: ${config.kind} agent`);
 
     // Heartbeats start before the clone: a slow fetch must not look like a dead worker.
-    const heartbeat = setInterval(() => ctx.heartbeat(progress.snapshot()), HEARTBEAT_EVERY_MS);
+    const heartbeat = setInterval(() => {
+      beat();
+      publisher?.tick(progress.snapshot());
+    }, HEARTBEAT_EVERY_MS);
     let lastNotified = progress.version;
     const notifyTimer = setInterval(() => {
       if (progress.version === lastNotified) return;
@@ -101,28 +150,50 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
       sendProgress();
     }, config.progressIntervalMs);
     try {
-      const workspace = await prepareWorkspace(config.workspace, input.target).catch((error: unknown) => {
+      let context: PromptContext = { notes: input.pullRequest === undefined ? [] : [pullRequestNote(input.pullRequest)] };
+      if (shown && transport !== undefined) {
+        const began = await beginOnThread(transport, threadDeps, input, thread, ctx);
+        context = began.context;
+        publisher = new ProgressPublisher(transport, began.task, began.presence, threadDeps.pacing, beat, began.mayExist, Date.now, (error) => {
+          log.warn('progress edit failed', { error: error instanceof Error ? error.message : String(error) });
+        });
+      }
+      const repo = input.repo ?? thread.repo;
+      const checkout = transport?.checkout(thread) ?? { branch: `agent-bot/${thread.provider}-${taskBranch(thread.key)}` };
+      const workspace = await prepareWorkspace(config.workspace, thread, repo, checkout).catch((error: unknown) => {
         taskLog.completion(false, (error as Error).message);
         throw error;
       });
       taskLog.progress('workspace', `${workspace.kind} workspace at ${workspace.path}`);
       const prompt = withMode(
-        renderPrompt(config.promptTemplate ?? DEFAULT_PROMPT_TEMPLATES[config.kind], promptVariables(input.target, input.command, input.pullRequest)),
+        renderPrompt(config.promptTemplate ?? DEFAULT_PROMPT_TEMPLATES[config.kind], promptVariables(thread, input.command, { repo, notes: context.notes, ...(context.title === undefined ? {} : { title: context.title }) })),
         input,
       );
       progress.stage('running');
       const base = { config, ctx, input, prompt, cwd: workspace.path, progress, taskLog };
       let outcome = await runProcess({ ...base, sessionId: input.agentSessionId, sessionBaseline: input.agentSessionUsage ?? {} });
+      const notes: string[] = [];
+      if (repo === undefined) notes.push('This thread has no repository, so the agent worked in an empty folder. Name one with `in owner/repo` in the request.');
       const lost = runners[config.kind].lostSessionPattern;
       if (!outcome.success && input.agentSessionId !== undefined && lost?.test(outcome.text) === true) {
         // The session lives on another machine or was cleaned up: start a new one rather than fail.
         taskLog.progress('new_session', `session ${input.agentSessionId} is gone; starting a new session`);
+        notes.push('The agent\'s earlier session on this thread was not available on this worker, so a new session started: it does not remember the earlier requests.');
         outcome = await runProcess({ ...base, sessionId: undefined, sessionBaseline: {} });
       }
       taskLog.completion(outcome.success, outcome.text, { usage: outcome.usage });
+      const answerPath = writeAnswer(config.dataDir, taskId, outcome.text);
       if (!outcome.success) {
-        throw ApplicationFailure.create({ message: outcome.text, type: outcome.failureType ?? ErrorType.AgentFailed, nonRetryable: true, details: [outcome.usage] });
+        const presence = await publisher?.settle();
+        throw ApplicationFailure.create({ message: outcome.text.slice(0, MAX_RESULT_CHARS), type: outcome.failureType ?? ErrorType.AgentFailed, nonRetryable: true, details: [outcome.usage, presence ?? {}] });
       }
+      let approval: RunAgentResult['approval'];
+      if (input.mode === 'plan' && publisher !== undefined && threadDeps !== undefined) {
+        const deadline = Date.parse(input.startedAt ?? new Date().toISOString()) + threadDeps.approvalTimeoutMs;
+        approval = { deadline: new Date(deadline).toISOString(), remindAt: new Date(deadline - threadDeps.approvalReminderMs).toISOString() };
+        await publisher.show({ phase: 'plan', plan: outcome.text.slice(0, MAX_RESULT_CHARS), deadline: approval.deadline });
+      }
+      const presence = await publisher?.settle();
       return {
         text: outcome.text.slice(0, MAX_RESULT_CHARS),
         truncated: outcome.truncated || outcome.text.length > MAX_RESULT_CHARS,
@@ -131,7 +202,16 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
         usage: outcome.usage,
         lineCount: progress.lineCount,
         logPath: taskLog.file,
+        ...(answerPath === undefined ? {} : { answerPath }),
+        ...(presence === undefined ? {} : { presence }),
+        ...(notes.length === 0 ? {} : { note: notes.join(' ') }),
+        ...(approval === undefined ? {} : { approval }),
       };
+    } catch (error) {
+      // No progress edit may land after this run: the final message follows it.
+      const presence = await publisher?.settle();
+      if (error instanceof CancelledFailure && presence !== undefined) throw new CancelledFailure(error.message, [{}, presence]);
+      throw error;
     } finally {
       clearInterval(heartbeat);
       clearInterval(notifyTimer);
@@ -140,6 +220,48 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
   }
 
   return { runAgent };
+}
+
+/**
+ * The run's start on its thread: where an earlier attempt left the task (its last heartbeat, or the
+ * previous pass), and whatever the provider shows before the agent works (a check run).
+ */
+async function beginOnThread(transport: ThreadTransport, deps: AgentThreadDeps, input: RunAgentInput, thread: ThreadRef, ctx: Context) {
+  const task = taskOnThread(deps, { thread, taskId: input.command.taskId, taskWorkflowId: input.taskWorkflowId, request: input.command.request, requester: input.command.requester, startedAt: input.startedAt! });
+  const previous = presenceOf(ctx.info.heartbeatDetails) ?? input.presence ?? {};
+  const retried = ctx.info.attempt > 1;
+  const began = await transport.begin(task, { mayExist: retried, presence: previous });
+  return { task, presence: began.presence, context: began.context, mayExist: retried && began.presence.messageId === undefined };
+}
+
+function presenceOf(details: unknown): TaskPresence | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const presence = (details as { presence?: unknown }).presence;
+  return typeof presence === 'object' && presence !== null ? (presence) : undefined;
+}
+
+/**
+ * The whole answer, kept next to the task's log (`logs/tasks/<task id>/answer.md`) whatever its size:
+ * the posted message may be cut to the provider's limit and points here. Relative to the data dir.
+ */
+function writeAnswer(dataDir: string, taskId: string, text: string): string | undefined {
+  const file = path.join(path.dirname(taskLogPath(dataDir, taskId)), 'answer.md');
+  try {
+    fs.writeFileSync(file, text);
+    return path.relative(dataDir, file);
+  } catch (error) {
+    log.warn('could not keep the full answer', { error: String(error) });
+    return undefined;
+  }
+}
+
+function pullRequestNote(refs: PullRequestRefs): string {
+  return `The pull request merges \`${refs.headRef}\` into \`${refs.baseRef}\`; the workspace is checked out at its head.`;
+}
+
+/** A branch-safe short name for a thread's key. */
+function taskBranch(key: string): string {
+  return key.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'thread';
 }
 
 interface ProcessRun {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../contracts/errors';
-import type { TargetRef } from '../../contracts/target';
+import type { ThreadRef } from '../../contracts/thread';
+import type { Checkout } from '../../integrations/transport';
 import { safeSegment } from './task-log';
 
 const run = promisify(execFile);
@@ -27,30 +28,51 @@ export interface WorkspaceConfig {
 
 export interface PreparedWorkspace {
   path: string;
-  kind: 'clone' | 'mapped' | 'folder';
+  /** `clone` of the repository, `mapped` local project, `folder` (cloning off), `empty` (no repository). */
+  kind: 'clone' | 'mapped' | 'folder' | 'empty';
 }
 
-/** `$AGENT_BOT_DATA_DIR/workspaces/github/<owner>/<repo>/<number>`, each part made path-safe. */
-export function workspacePath(dataDir: string, target: TargetRef): string {
-  return path.join(dataDir, 'workspaces', target.provider, safeSegment(target.owner), safeSegment(target.repo), String(target.number));
+/**
+ * The folder of a thread's workspace under `$AGENT_BOT_DATA_DIR/workspaces/`. GitHub threads keep the
+ * layout of the first versions, `github/<owner>/<repo>/<number>` (existing clones and agent sessions,
+ * which are tied to the folder, stay valid); every other provider has one folder per thread,
+ * `<provider>/<key, percent-encoded>` (reversible, so the janitor can tell which thread it belongs to).
+ */
+export function workspacePath(dataDir: string, thread: Pick<ThreadRef, 'provider' | 'key' | 'address'>): string {
+  const root = path.join(dataDir, 'workspaces', safeSegment(thread.provider));
+  const { owner, repo, number } = thread.address;
+  if (thread.provider === 'github' && typeof owner === 'string' && typeof repo === 'string' && typeof number === 'number') {
+    return path.join(root, safeSegment(owner), safeSegment(repo), String(number));
+  }
+  return path.join(root, encodeThreadKey(thread.key));
+}
+
+/** A thread key as one path segment: percent-encoding with dots encoded too, so `.` and `..` cannot occur. */
+export function encodeThreadKey(key: string): string {
+  return encodeURIComponent(key).replace(/\./g, '%2E') || '_';
 }
 
 /**
  * The folder the agent works in: a mapped local project when one matches, else a clone of the
- * repository checked out at the PR's head (fetched again for a follow-up), else an empty folder.
+ * repository checked out as `checkout` says (fetched again for a follow-up), else an empty folder.
+ * A thread with no repository gets an empty folder of its own.
+ * @throws ApplicationFailure `WorkspaceRefused` (a mapping outside the allowed roots), `WorkspaceFailed` (git failed; retryable).
  */
-export async function prepareWorkspace(config: WorkspaceConfig, target: TargetRef): Promise<PreparedWorkspace> {
-  const mapped = mappedProject(config, target);
+export async function prepareWorkspace(config: WorkspaceConfig, thread: Pick<ThreadRef, 'provider' | 'key' | 'address'>, repo: string | undefined, checkout?: Checkout): Promise<PreparedWorkspace> {
+  const dir = workspacePath(config.dataDir, thread);
+  if (repo === undefined) {
+    fs.mkdirSync(dir, { recursive: true });
+    return { path: dir, kind: 'empty' };
+  }
+  const mapped = mappedProject(config, repo);
   if (mapped !== undefined) return { path: guardMappedPath(config, mapped), kind: 'mapped' };
-  const dir = workspacePath(config.dataDir, target);
   fs.mkdirSync(dir, { recursive: true });
   if (!config.clone) return { path: dir, kind: 'folder' };
-  await syncClone(config, target, dir);
+  await syncClone(config, repo, dir, checkout ?? { branch: 'agent-bot/work' });
   return { path: dir, kind: 'clone' };
 }
 
-function mappedProject(config: WorkspaceConfig, target: TargetRef): string | undefined {
-  const name = `${target.owner}/${target.repo}`;
+function mappedProject(config: WorkspaceConfig, name: string): string | undefined {
   for (const [pattern, localPath] of Object.entries(config.projects)) {
     if (globToRegExp(pattern).test(name)) return localPath;
   }
@@ -94,21 +116,22 @@ function isWithin(parent: string, child: string): boolean {
   return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
-async function syncClone(config: WorkspaceConfig, target: TargetRef, dir: string): Promise<void> {
+async function syncClone(config: WorkspaceConfig, repo: string, dir: string, checkout: Checkout): Promise<void> {
   const env = gitEnvironment(config);
   const git = (args: string[], cwd = dir) => run('git', ['-c', 'credential.helper=', ...args], { cwd, env, maxBuffer: 16 * 1024 * 1024 });
   try {
     if (!fs.existsSync(path.join(dir, '.git'))) {
-      const url = config.cloneUrlTemplate.replaceAll('{owner}', target.owner).replaceAll('{repo}', target.repo);
+      const [owner = '', name = ''] = repo.split('/');
+      const url = config.cloneUrlTemplate.replaceAll('{owner}', owner).replaceAll('{repo}', name);
       await git(['clone', '--quiet', url, '.']);
     } else {
       await git(['fetch', '--quiet', '--prune', 'origin']);
     }
-    if (target.kind === 'pull_request') {
-      await git(['fetch', '--quiet', 'origin', `+refs/pull/${target.number}/head`]);
-      await git(['checkout', '--quiet', '--force', '-B', `agent-bot/pr-${target.number}`, 'FETCH_HEAD']);
+    if (checkout.fetchRef !== undefined) {
+      await git(['fetch', '--quiet', 'origin', checkout.fetchRef]);
+      await git(['checkout', '--quiet', '--force', '-B', checkout.branch, 'FETCH_HEAD']);
     } else {
-      await git(['checkout', '--quiet', '--force', '-B', `agent-bot/issue-${target.number}`, 'origin/HEAD']);
+      await git(['checkout', '--quiet', '--force', '-B', checkout.branch, 'origin/HEAD']);
     }
   } catch (error) {
     const { stderr } = error as { stderr?: unknown };

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
-import { targetWorkflowId } from '../../contracts/target';
+import { routeGithubEvent, type RoutingPolicy } from '../../integrations/github/route-event';
 import { verifyGithubSignature } from '../../integrations/github/webhook-signature';
+import { actOnEvent } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
 import { readRawBody } from '../raw-body';
-import { routeGithubEvent, type RoutingPolicy } from './route-event';
 
 export interface GithubWebhookOptions extends RoutingPolicy {
   /** Several during a rotation; empty means every delivery is refused. */
@@ -36,45 +36,32 @@ export function createGithubWebhookRouter(options: GithubWebhookOptions): Router
       ctx.throw(400, `malformed JSON: ${(error as Error).message}`);
     }
 
-    const action = routeGithubEvent(event, deliveryId, payload, options);
+    const routed = routeGithubEvent(event, deliveryId, payload, options);
     // Logged once the answer is out: a log write to a busy terminal or pipe blocks, and must not delay the ack.
     ctx.res.once('close', () => {
-      options.log?.('github delivery', { event, deliveryId, outcome: action.kind, status: ctx.status, answered: ctx.res.writableFinished });
+      options.log?.('github delivery', { event, deliveryId, outcome: routed.kind, status: ctx.status, answered: ctx.res.writableFinished });
     });
-    switch (action.kind) {
+    if (routed.kind === 'invalid') return ctx.throw(400, routed.message);
+    const outcome = await actOnEvent(routed, options.dispatcher);
+    switch (outcome.kind) {
       case 'ping':
         ctx.body = { ok: true, pong: true };
         return;
       case 'ignored':
-        ctx.body = { ignored: action.reason };
+        ctx.body = { ignored: outcome.reason };
         return;
-      case 'invalid':
-        ctx.throw(400, action.message);
-        return;
-      case 'close': {
-        const signalled = await options.dispatcher.closeTarget(action.target, action.reason);
-        ctx.status = signalled ? 202 : 200;
-        ctx.body = signalled ? { closing: true } : { ignored: 'no running workflow for this target' };
-        return;
-      }
-      case 'command': {
-        if (action.signalOnly === true) {
-          const delivered = await options.dispatcher.signalCommand(action.target, action.command);
-          ctx.status = delivered ? 202 : 200;
-          ctx.body = delivered ? { workflow_id: targetWorkflowId(action.target) } : { ignored: 'no running workflow for this target' };
-          return;
-        }
-        const { workflowId } = await options.dispatcher.dispatchCommand(action.target, action.command);
+      case 'accepted':
         ctx.status = 202;
-        ctx.body = { task_id: action.command.taskId, workflow_id: workflowId };
+        ctx.body = { task_id: outcome.taskId, workflow_id: outcome.workflowId };
         return;
-      }
-      case 'decision': {
-        const delivered = await options.dispatcher.decideTask(action.taskWorkflowId, action.decision);
-        ctx.status = delivered ? 202 : 200;
-        ctx.body = delivered ? { workflow_id: action.taskWorkflowId } : { ignored: 'the task is no longer running' };
+      case 'closing':
+        ctx.status = 202;
+        ctx.body = { closing: true };
         return;
-      }
+      case 'delivered':
+        ctx.status = 202;
+        ctx.body = { workflow_id: outcome.workflowId };
+        return;
     }
   });
   return router;

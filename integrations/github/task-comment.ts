@@ -1,4 +1,5 @@
 import { formatDuration } from '../../contracts/format';
+import type { TaskHeader, TaskView } from '../../contracts/presence';
 import type { AgentUsage, TaskOutcome } from '../../contracts/task';
 
 /** GitHub refuses comment bodies longer than this. */
@@ -25,6 +26,8 @@ export interface TaskCommentContent {
   logPath: string;
   /** True when the agent's output was already cut before it reached us. */
   truncated?: boolean;
+  /** Kept whole after the text, however long the text is (who approved, a note). */
+  appendix?: string;
 }
 
 const HEADLINE: Record<TaskOutcome, string> = {
@@ -38,12 +41,17 @@ const HEADLINE: Record<TaskOutcome, string> = {
 /** The final comment of a task, never longer than GitHub accepts. */
 export function formatTaskComment(content: TaskCommentContent): string {
   const header = `${taskMarker(content.taskId)}\n**${HEADLINE[content.outcome]}** · @${content.requester} asked: _${oneLine(content.request)}_\n\n`;
-  const footer = `\n\n---\n<sub>${footerParts(content).join(' · ')}</sub>`;
-  const cutNote = `\n\n_… output cut to fit a GitHub comment. The full log is \`${content.logPath}\` on the agent-bot server; see also [the run](${content.runUrl})._`;
+  const appendix = content.appendix ?? '';
+  const footer = `${appendix}\n\n---\n<sub>${footerParts(content).join(' · ')}</sub>`;
+  const text = content.text.trim() === '' ? '_(the agent printed nothing)_' : content.text;
+  const cutNote = (shown: number): string =>
+    `\n\n_… answer cut to fit a GitHub comment (${shown.toLocaleString('en-US')} of ${text.length.toLocaleString('en-US')} characters shown${content.truncated === true ? ', and it was already cut before it reached agent-bot' : ''}). ` +
+    `The full answer is \`${content.logPath}\` on the agent-bot server; see also [the run](${content.runUrl})._`;
   const room = GITHUB_COMMENT_LIMIT - header.length - footer.length;
-  let body = content.text.trim() === '' ? '_(the agent printed nothing)_' : content.text;
+  let body = text;
   if (body.length > room || content.truncated === true) {
-    body = body.slice(0, Math.max(0, room - cutNote.length)) + cutNote;
+    const shown = Math.max(0, Math.min(body.length, room - cutNote(body.length).length));
+    body = body.slice(0, shown) + cutNote(shown);
   }
   return header + body + footer;
 }
@@ -116,4 +124,38 @@ export function formatPlanComment(content: PlanCommentContent): string {
 /** Replies agent-bot posts (status, help, refusals) carry this, so they are never read as commands. */
 export function replyMarker(): string {
   return `${AGENT_BOT_MARKER_PREFIX}reply -->`;
+}
+
+/**
+ * The task's comment for any phase of the neutral view: progress while it works, the plan while it waits
+ * for approval, and the final answer (cut to GitHub's 65,536 characters with a note naming where the
+ * full answer is kept).
+ */
+export function renderTaskComment(header: TaskHeader, view: TaskView): string {
+  switch (view.phase) {
+    case 'working':
+      return formatProgressComment({
+        ...header,
+        stage: view.stage,
+        elapsedMs: view.elapsedMs,
+        ...(view.lastLine === undefined ? {} : { lastLine: view.lastLine }),
+        ...(view.costUsd === undefined ? {} : { costUsd: view.costUsd }),
+      });
+    case 'plan':
+      return formatPlanComment({ ...header, plan: view.plan, deadline: view.deadline });
+    case 'final': {
+      const decided = view.decision === undefined ? '' : `\n\n_${view.decision.decision === 'approve' ? 'Approved' : 'Rejected'} by @${view.decision.by} via ${view.decision.via}._`;
+      const note = view.note === undefined ? '' : `\n\n> ${view.note}`;
+      return formatTaskComment({
+        ...header,
+        outcome: view.outcome,
+        text: view.text,
+        appendix: `${decided}${note}`,
+        durationMs: view.durationMs,
+        usage: view.usage,
+        logPath: view.answerPath ?? `logs/tasks/${header.taskId}/stream.jsonl`,
+        ...(view.truncated === undefined ? {} : { truncated: view.truncated }),
+      });
+    }
+  }
 }

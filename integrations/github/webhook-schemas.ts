@@ -33,6 +33,13 @@ export const issueCommentCreatedSchema = z.object({
 });
 export type IssueCommentCreated = z.infer<typeof issueCommentCreatedSchema>;
 
+/** An edited comment: `changes.body.from` is the text before the edit. */
+export const issueCommentEditedSchema = issueCommentCreatedSchema.extend({
+  action: z.literal('edited'),
+  comment: issueCommentCreatedSchema.shape.comment.extend({ updated_at: z.string().min(1) }),
+  changes: z.object({ body: z.object({ from: z.string().nullable().optional() }).optional() }).optional().default({}),
+});
+
 export const pullRequestClosedSchema = z.object({
   action: z.literal('closed'),
   number: z.number().int().positive(),

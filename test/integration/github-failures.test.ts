@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { taskIdFromDelivery } from '../../contracts/target';
+import { taskIdFor } from '../../contracts/thread';
 import { Harness } from '../support/harness';
 import { testTemporal } from '../support/temporal';
 import { waitFor } from '../support/wait';
@@ -59,7 +59,7 @@ describe('posting results when GitHub misbehaves', function () {
     const status = await waitFor('the failure in status', async () => (await h.status(53)).past[0]);
     assert.equal(status.outcome, 'failed');
     assert.match(status.reason ?? '', /404/);
-    assert.equal(taskId, taskIdFromDelivery('github', response.deliveryId));
+    assert.equal(taskId, taskIdFor('github', 'c7000053'), 'the task id comes from the comment, not the delivery');
   });
 });
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { statusQuery } from '../../contracts/messages';
+import { liveTaskProgress, WAITING_FOR_AGENT_SLOT } from '../../activities/live-progress';
 import { Harness } from '../support/harness';
 import { testTemporal } from '../support/temporal';
 import { waitFor } from '../support/wait';
@@ -60,21 +61,16 @@ describe('AGENT_MAX_CONCURRENT', function () {
   it('runs one agent at a time when set to 1; the other task shows as waiting, then runs', async () => {
     const h = await Harness.start({ agent: 'slow.js', env: { AGENT_MAX_CONCURRENT: '1', SLOW_AGENT_SECONDS: '4', AGENT_ENV_PASSTHROUGH: 'SLOW_AGENT_SECONDS' } });
     try {
-      await h.comment('@agent first', { number: 110 });
-      await waitFor('the first agent to run', async () => (await h.status(110)).current?.progress !== undefined);
-      await h.comment('@agent second', { number: 111 });
-      const waiting = await waitFor('the second task to wait for a slot', async () => {
-        const status = await h.status(111);
-        return status.current?.stage === 'waiting for an agent slot' ? status : undefined;
+      const first = await h.comment('@agent first', { number: 110 });
+      const firstTask = h.taskId(String(first.body['task_id']), 110);
+      await waitFor('the first agent to run', async () => {
+        const progress = await liveTaskProgress(testTemporal().client, firstTask);
+        return progress !== undefined && progress.stage !== WAITING_FOR_AGENT_SLOT;
       });
-      assert.equal(waiting.phase, 'running');
-      const queued = await waitFor('AgentStatus=queued on the waiting task', async () => {
-        for await (const execution of testTemporal().client.workflow.list({ query: `AgentTarget = "acme/${h.repo}#111" AND AgentStatus = "queued" AND WorkflowId STARTS_WITH "${h.targetId(111)}/task/"` })) {
-          return execution;
-        }
-        return undefined;
-      });
-      assert.ok(queued.workflowId.startsWith(h.targetId(111)));
+      const second = await h.comment('@agent second', { number: 111 });
+      const waiting = await waitFor('the second task to wait for a slot', () => liveTaskProgress(testTemporal().client, h.taskId(String(second.body['task_id']), 111)));
+      assert.equal(waiting.stage, WAITING_FOR_AGENT_SLOT);
+      assert.equal((await h.status(111)).phase, 'running');
       assert.equal((await h.status(110)).past.length, 0, 'the first task is still running');
       await waitFor('both answers', () => h.commentsOn(110).length === 1 && h.commentsOn(111).length === 1, 60_000);
     } finally {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { createTaskThreadActivities } from '../../activities/task-thread-activities';
+import { createTaskThreadActivities } from '../../activities/legacy/task-thread-activities';
 import { createGithubClient } from '../../integrations/github/client';
 import { formatTaskComment } from '../../integrations/github/task-comment';
 import { GithubStandIn } from '../support/github-stand-in';
 
-describe('task thread activities against the GitHub stand-in', () => {
+describe('v1 task thread activities (kept for runs started before threads) against the GitHub stand-in', () => {
   let github: GithubStandIn;
   const target = { provider: 'github' as const, owner: 'acme', repo: 'widgets', number: 7, kind: 'issue' as const };
   const activities = () =>

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { liveTaskProgress } from '../../activities/live-progress';
 import { Harness } from '../support/harness';
 import { testTemporal } from '../support/temporal';
 import { replayClosedWorkflows } from '../support/replay';
@@ -10,7 +11,7 @@ describe('commands on the thread', function () {
   before(async () => {
     h = await Harness.start({
       agent: 'slow.js',
-      env: { SLOW_AGENT_SECONDS: '3', AGENT_ENV_PASSTHROUGH: 'SLOW_AGENT_SECONDS', AGENT_DEFAULT_COMMAND: '' },
+      env: { SLOW_AGENT_SECONDS: '3', AGENT_ENV_PASSTHROUGH: 'SLOW_AGENT_SECONDS', AGENT_DEFAULT_COMMAND: 'none' },
     });
   });
   after(async () => {
@@ -29,10 +30,11 @@ describe('commands on the thread', function () {
   it('"@agent status" replies with the queue, the current task and its progress, and the totals', async () => {
     await h.comment('@agent review the first part', { number: 301 });
     await h.comment('@agent review the second part', { number: 301 });
-    await waitFor('the first task to run', async () => (await h.status(301)).current?.progress !== undefined);
+    const first = await waitFor('the first task to start', async () => (await h.status(301)).current);
+    await waitFor('its agent to report progress', () => liveTaskProgress(testTemporal().client, h.taskId(first.taskId, 301)));
     await h.comment('@agent status', { number: 301 });
     const reply = await waitFor('the status reply', () => h.repliesOn(301)[0]);
-    assert.match(reply.body, /Running: `gh-[^`]+` _review the first part_/);
+    assert.match(reply.body, /Running: `gh-[^`]+` _review the first part_ by @octocat — .*\(\d+ lines\)/);
     assert.match(reply.body, /Queued: _review the second part_/);
     assert.match(reply.body, /Totals: 0 tasks/);
   });

@@ -157,6 +157,12 @@ export class GithubStandIn {
       this.checkRuns.push(run);
       return [201, { ...run, html_url: `https://github.com/checks/${run.id}` }];
     }
+    match = /^\/repos\/[^/]+\/[^/]+\/commits\/([^/]+)\/check-runs$/.exec(path);
+    if (match && method === 'GET') {
+      const name = url.searchParams.get('check_name');
+      const runs = this.checkRuns.filter((run) => run.head_sha === match![1] && (name === null || run.name === name));
+      return [200, { total_count: runs.length, check_runs: runs }];
+    }
     match = /^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(path);
     if (match && method === 'PATCH') {
       const run = this.checkRuns.find((r) => r.id === Number(match![1]));

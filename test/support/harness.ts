@@ -77,10 +77,27 @@ export class Harness {
     await this.github.stop();
   }
 
-  /** Sends a signed `issue_comment.created` webhook for PR `number` of this harness's repo. */
-  comment(body: string, options: { number?: number; deliveryId?: string; pullRequest?: boolean } = {}) {
-    const payload = commentPayload({ body, number: options.number ?? 42, repo: this.repo, ...(options.pullRequest === undefined ? {} : { pullRequest: options.pullRequest }) });
-    return sendGithubDelivery(this.gateway.url, { event: 'issue_comment', payload, ...(options.deliveryId ? { deliveryId: options.deliveryId } : {}) });
+  /**
+   * Sends a signed `issue_comment.created` webhook for PR `number` of this harness's repo. Each call is a
+   * new comment (the first on a PR has id 7_000_000 + number, later ones other ids), except that a
+   * delivery id sent before, or an explicit `commentId`, repeats that comment: a redelivery.
+   */
+  async comment(body: string, options: { number?: number; deliveryId?: string; pullRequest?: boolean; commentId?: number } = {}) {
+    const number = options.number ?? 42;
+    const commentId = options.commentId ?? (options.deliveryId === undefined ? undefined : this.commentByDelivery.get(options.deliveryId)) ?? this.nextCommentId(number);
+    if (options.deliveryId !== undefined) this.commentByDelivery.set(options.deliveryId, commentId);
+    const payload = commentPayload({ body, number, repo: this.repo, commentId, ...(options.pullRequest === undefined ? {} : { pullRequest: options.pullRequest }) });
+    const response = await sendGithubDelivery(this.gateway.url, { event: 'issue_comment', payload, ...(options.deliveryId ? { deliveryId: options.deliveryId } : {}) });
+    return { ...response, commentId };
+  }
+
+  private readonly commentByDelivery = new Map<string, number>();
+  private readonly commentsSent = new Map<number, number>();
+
+  private nextCommentId(number: number): number {
+    const sent = this.commentsSent.get(number) ?? 0;
+    this.commentsSent.set(number, sent + 1);
+    return sent === 0 ? 7_000_000 + number : 9_000_000 + number * 1_000 + sent;
   }
 
   targetId(number = 42): string {

@@ -46,7 +46,7 @@ export async function sendGithubDelivery(gatewayUrl: string, delivery: Delivery)
 }
 
 /** An `issue_comment.created` payload on a PR or issue of acme/widgets, with the given comment text. */
-export function commentPayload(options: { body: string; number?: number; pullRequest?: boolean; login?: string; association?: string; repo?: string }) {
+export function commentPayload(options: { body: string; number?: number; pullRequest?: boolean; login?: string; association?: string; repo?: string; commentId?: number }) {
   const payload = githubFixture<{
     issue: { number: number; html_url: string; pull_request?: unknown };
     comment: { body: string; id: number; user: { login: string }; author_association: string };
@@ -57,6 +57,7 @@ export function commentPayload(options: { body: string; number?: number; pullReq
     payload.issue.number = options.number;
     payload.comment.id = 7_000_000 + options.number;
   }
+  if (options.commentId !== undefined) payload.comment.id = options.commentId;
   if (options.login !== undefined) payload.comment.user.login = options.login;
   if (options.association !== undefined) payload.comment.author_association = options.association;
   if (options.repo !== undefined) {

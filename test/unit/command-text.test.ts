@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { extractMentionRequest, stripUnreadText } from '../../integrations/github/command-text';
+import { extractMentionRequest, stripUnreadText } from '../../integrations/mention';
 
 const MENTION = '@agent';
 
@@ -77,9 +77,17 @@ describe('command-text', () => {
       assert.equal(extractMentionRequest('Type `@agent review this` to ask the bot.', MENTION), undefined);
     });
 
-    it('returns undefined when nothing follows the mention', () => {
-      assert.equal(extractMentionRequest('@agent', MENTION), undefined);
+    it('returns an empty request for the mention alone, and undefined when a sentence ends with it', () => {
+      assert.equal(extractMentionRequest('@agent', MENTION), '');
+      assert.equal(extractMentionRequest('  (@agent)  \n', MENTION), '');
       assert.equal(extractMentionRequest('ping @agent   \n\n', MENTION), undefined);
+    });
+
+    it('reads a mention in parentheses or after cc:, and not inside an address or a longer name', () => {
+      assert.equal(extractMentionRequest('(@agent) fix lint', MENTION), 'fix lint');
+      assert.equal(extractMentionRequest('"@agent explain this"', MENTION), 'explain this"');
+      assert.equal(extractMentionRequest('cc:@agent review', MENTION), 'review');
+      for (const body of ['mail ops@agent.dev', '@agents run', '@agent-smith run', '@agent_x run']) assert.equal(extractMentionRequest(body, MENTION), undefined, body);
     });
 
     it('returns undefined when there is no mention', () => {

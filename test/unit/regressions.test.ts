@@ -6,7 +6,7 @@ import { parseClaudeLine } from '../../activities/agent/parsers';
 import { TaskLog } from '../../activities/agent/task-log';
 import { loadConfig } from '../../config/load';
 import { ErrorType } from '../../contracts/errors';
-import { extractMentionRequest } from '../../integrations/github/command-text';
+import { extractMentionRequest } from '../../integrations/mention';
 import { classifyGithubError } from '../../integrations/github/errors';
 import { signGithubPayload, verifyGithubSignature } from '../../integrations/github/webhook-signature';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { routeGithubEvent, type GithubAction, type RoutingPolicy } from '../../gateway/github/route-event';
+import { routeGithubEvent, type GithubAction, type RoutingPolicy } from '../../integrations/github/route-event';
 import { DEFAULT_COMMANDS } from '../../config/schema';
 import { taskMarker } from '../../integrations/github/task-comment';
 import { commentPayload, githubFixture } from '../support/webhooks';
@@ -24,30 +24,56 @@ describe('routeGithubEvent', () => {
     it('turns a trusted PR comment mentioning the bot into a command on the pull request', () => {
       const payload = githubFixture<CommentFixture>('issue_comment.created.pull_request');
       const action = expectKind(route('issue_comment', payload), 'command');
-      assert.deepEqual(action.target, { provider: 'github', owner: 'acme', repo: 'widgets', number: 42, kind: 'pull_request' });
+      assert.equal(action.thread.provider, 'github');
+      assert.equal(action.thread.key, 'acme/widgets#42');
+      assert.equal(action.thread.kind, 'pull request');
+      assert.equal(action.thread.repo, 'acme/widgets');
+      assert.deepEqual(action.thread.address, { owner: 'acme', repo: 'widgets', number: 42, kind: 'pull_request' });
       assert.equal(action.command.request, 'review this');
       assert.equal(action.command.requester, payload.comment.user.login);
       assert.equal(action.command.commentId, payload.comment.id);
+      assert.equal(action.command.messageId, String(payload.comment.id));
       assert.equal(action.command.deliveryId, DELIVERY);
-      assert.equal(action.command.taskId, `gh-${DELIVERY}`);
+      assert.equal(action.command.taskId, `gh-c${payload.comment.id}`);
+      assert.equal(action.command.messageKey, `github:comment:${payload.comment.id}`);
       assert.equal(action.command.receivedAt, NOW.toISOString());
       assert.equal(action.command.title, payload.issue.title);
     });
 
-    it('derives the same task id from the same delivery id and a different one from another', () => {
-      const payload = githubFixture('issue_comment.created.pull_request');
+    it('derives the task id and message key from the comment, so two deliveries of one comment are one task', () => {
+      const payload = githubFixture<CommentFixture>('issue_comment.created.pull_request');
       const first = expectKind(routeGithubEvent('issue_comment', 'delivery-a', payload, POLICY, NOW), 'command');
-      const again = expectKind(routeGithubEvent('issue_comment', 'delivery-a', payload, POLICY, NOW), 'command');
       const other = expectKind(routeGithubEvent('issue_comment', 'delivery-b', payload, POLICY, NOW), 'command');
-      assert.equal(first.command.taskId, again.command.taskId);
-      assert.notEqual(first.command.taskId, other.command.taskId);
+      assert.equal(first.command.taskId, other.command.taskId);
+      assert.equal(first.command.messageKey, other.command.messageKey);
+      assert.notEqual(first.command.deliveryId, other.command.deliveryId);
+      const next = expectKind(route('issue_comment', { ...payload, comment: { ...payload.comment, id: payload.comment.id + 1 } }), 'command');
+      assert.notEqual(next.command.taskId, first.command.taskId);
       assert.match(first.command.taskId, /^gh-/);
+    });
+
+    it('triggers on a mention in parentheses or quotes, and not on ops@agent.dev, @agents or @agent-smith', () => {
+      assert.equal(expectKind(route('issue_comment', commentPayload({ body: '(@agent) fix lint' })), 'command').command.request, 'fix lint');
+      assert.equal(expectKind(route('issue_comment', commentPayload({ body: 'cc:@agent review' })), 'command').command.request, 'review');
+      for (const body of ['write to ops@agent.dev', '@agents run', '@agent-smith run']) {
+        expectKind(route('issue_comment', commentPayload({ body })), 'ignored');
+      }
+    });
+
+    it('runs a plain request with the default command, and answers the mention alone with help', () => {
+      const plain = expectKind(route('issue_comment', commentPayload({ body: '@agent please analyze the caching code' })), 'command');
+      assert.equal(plain.command.action, 'run');
+      assert.equal(plain.command.request, 'please analyze the caching code');
+      const alone = expectKind(route('issue_comment', commentPayload({ body: '@agent' })), 'command');
+      assert.equal(alone.command.action, 'help');
+      assert.match(alone.command.helpText ?? '', /Commands/);
     });
 
     it('turns a comment on a plain issue into a command with target kind issue', () => {
       const payload = githubFixture<CommentFixture>('issue_comment.created.issue');
       const action = expectKind(route('issue_comment', payload), 'command');
-      assert.deepEqual(action.target, { provider: 'github', owner: 'acme', repo: 'widgets', number: payload.issue.number, kind: 'issue' });
+      assert.equal(action.thread.key, `acme/widgets#${payload.issue.number}`);
+      assert.equal(action.thread.kind, 'issue');
       assert.equal(action.command.request, 'explain why start-up crashes');
     });
 
@@ -126,24 +152,42 @@ describe('routeGithubEvent', () => {
   });
 
   describe('other issue_comment actions', () => {
-    for (const action of ['edited', 'deleted']) {
-      it(`ignores issue_comment.${action} even when the comment mentions the bot`, () => {
-        const payload = { ...commentPayload({ body: '@agent run' }), action };
-        assert.match(expectKind(route('issue_comment', payload), 'ignored').reason, new RegExp(`issue_comment\\.${action}`));
-      });
-    }
+    const edited = (from: string, body: string) => ({
+      ...commentPayload({ body }),
+      action: 'edited',
+      changes: { body: { from } },
+      comment: { ...commentPayload({ body }).comment, updated_at: '2026-11-21T09:00:04Z' },
+    });
+
+    it('runs an edit that adds the mention, as a version of its own', () => {
+      const action = expectKind(route('issue_comment', edited('LGTM', 'LGTM\n\n@agent review this')), 'command');
+      assert.equal(action.command.request, 'review this');
+      assert.equal(action.command.messageKey, `github:comment:${action.command.commentId}@2026-11-21T09:00:04Z`);
+      assert.notEqual(action.command.taskId, `gh-c${action.command.commentId}`);
+    });
+
+    it('ignores an edit of a comment that already held a command (a typo fix must not run it again)', () => {
+      assert.match(expectKind(route('issue_comment', edited('@agent reveiw this', '@agent review this')), 'ignored').reason, /already held a command/);
+    });
+
+    it('ignores issue_comment.deleted even when the comment mentions the bot', () => {
+      const payload = { ...commentPayload({ body: '@agent run' }), action: 'deleted' };
+      assert.match(expectKind(route('issue_comment', payload), 'ignored').reason, /issue_comment\.deleted/);
+    });
   });
 
   describe('close events', () => {
     it('turns pull_request.closed into a close of the pull request', () => {
       const action = expectKind(route('pull_request', githubFixture('pull_request.closed')), 'close');
-      assert.deepEqual(action.target, { provider: 'github', owner: 'acme', repo: 'widgets', number: 42, kind: 'pull_request' });
+      assert.equal(action.thread.key, 'acme/widgets#42');
+      assert.equal(action.thread.kind, 'pull request');
     });
 
     it('turns issues.closed into a close of the issue', () => {
       const payload = githubFixture<{ issue: { number: number } }>('issues.closed');
       const action = expectKind(route('issues', payload), 'close');
-      assert.deepEqual(action.target, { provider: 'github', owner: 'acme', repo: 'widgets', number: payload.issue.number, kind: 'issue' });
+      assert.equal(action.thread.key, `acme/widgets#${payload.issue.number}`);
+      assert.equal(action.thread.kind, 'issue');
     });
 
     it('ignores pull_request events other than closed', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_COMMANDS } from '../../config/schema';
-import { parseThreadCommand, type CommandPolicy } from '../../gateway/github/thread-command';
+import { parseThreadCommand, type CommandPolicy } from '../../integrations/thread-command';
 
 const NOW = new Date('2026-11-21T09:00:00.000Z');
 const STRICT: CommandPolicy = { mention: '@agent', commands: DEFAULT_COMMANDS, defaultCommand: undefined };
@@ -43,11 +43,44 @@ describe('parseThreadCommand', () => {
   });
 
   it('refuses a bad or missing duration, an empty request, or more than 90 days, with a usage hint', () => {
-    for (const text of ['in soon review', 'in 2h', 'in 100d review', 'in 0s review', 'in 5 review']) {
+    for (const text of ['in 2h', 'in 100d review', 'in 0s review', 'in 5 review', 'in 2 hours review']) {
       const parsed = parse(text);
       assert.equal(parsed.action, 'unknown', text);
       assert.match(parsed.helpText ?? '', /in <duration> <request>/, text);
     }
+  });
+
+  it('reads "in <words>" that are no duration as an ordinary request', () => {
+    assert.deepEqual(parse('in the cache code, why the misses?', { defaultCommand: 'ask' }), { action: 'run', request: 'in the cache code, why the misses?', commandName: 'ask', needsApproval: false });
+  });
+
+  it('takes the repository from "in owner/repo <request>" or a repo: word, keeping the rest of the request', () => {
+    assert.deepEqual(parse('in acme/widgets review the cache'), { action: 'run', request: 'review the cache', commandName: 'review', needsApproval: false, repo: 'acme/widgets' });
+    assert.deepEqual(parse('fix the cache repo:acme/widgets please'), { action: 'run', request: 'fix the cache please', commandName: 'fix', needsApproval: true, repo: 'acme/widgets' });
+    const deferred = parse('in acme/widgets in 2h review again');
+    assert.equal(deferred.action, 'defer');
+    assert.equal(deferred.repo, 'acme/widgets');
+    assert.equal(deferred.request, 'review again');
+    assert.equal(parse('in acme/widgets').action, 'help');
+  });
+
+  it('runs any request whose first word is no command with the default command, by default', () => {
+    for (const text of ['please analyze the caching code', 'look at the cache']) {
+      assert.deepEqual(parse(text, { defaultCommand: 'ask' }), { action: 'run', request: text, commandName: 'ask', needsApproval: false });
+    }
+    assert.deepEqual(parse('look at it', { defaultCommand: 'triage' }), { action: 'run', request: 'look at it', commandName: 'triage', needsApproval: false });
+  });
+
+  it('keeps the control words whatever the default command', () => {
+    for (const [text, action] of [['status', 'status'], ['cancel', 'cancel'], ['retry', 'retry'], ['approve', 'approve'], ['reject no', 'reject'], ['help', 'help']] as const) {
+      assert.equal(parse(text, { defaultCommand: 'ask' }).action, action, text);
+    }
+  });
+
+  it('answers an empty request (the mention alone) with help', () => {
+    const parsed = parse('', { defaultCommand: 'ask' });
+    assert.equal(parsed.action, 'help');
+    assert.match(parsed.helpText ?? '', /\*\*Commands:\*\*/);
   });
 
   it('lists every built-in in help', () => {

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TargetRef } from '../../contracts/target';
+import { threadFromTarget } from '../../contracts/target';
+import type { ThreadRef } from '../../contracts/thread';
 import { guardMappedPath, prepareWorkspace, workspacePath, type WorkspaceConfig } from '../../activities/agent/workspace';
 
 /** Asserts a WorkspaceRefused, non-retryable ApplicationFailure whose message matches. */
@@ -19,8 +20,13 @@ function refused(message: RegExp): (error: unknown) => true {
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function target(owner: string, repo: string, number = 7): TargetRef {
-  return { provider: 'github', owner, repo, number, kind: 'issue' };
+function target(owner: string, repo: string, number = 7): ThreadRef {
+  return threadFromTarget({ owner, repo, number, kind: 'issue' });
+}
+
+/** Prepares the workspace of a GitHub thread, on the thread's own repository. */
+function prepare(config: WorkspaceConfig, thread: ThreadRef) {
+  return prepareWorkspace(config, thread, thread.repo);
 }
 
 describe('workspace guard', () => {
@@ -140,28 +146,36 @@ describe('workspace guard', () => {
     });
 
     it('maps any acme repository to the real path of the mapped project', async () => {
-      assert.deepEqual(await prepareWorkspace(config(), target('acme', 'widgets')), { path: project, kind: 'mapped' });
-      assert.deepEqual(await prepareWorkspace(config(), target('acme', 'anything-else')), { path: project, kind: 'mapped' });
+      assert.deepEqual(await prepare(config(), target('acme', 'widgets')), { path: project, kind: 'mapped' });
+      assert.deepEqual(await prepare(config(), target('acme', 'anything-else')), { path: project, kind: 'mapped' });
     });
 
     it('matches the owner glob case-insensitively', async () => {
-      assert.equal((await prepareWorkspace(config(), target('ACME', 'Widgets'))).kind, 'mapped');
+      assert.equal((await prepare(config(), target('ACME', 'Widgets'))).kind, 'mapped');
     });
 
     it('falls back to an empty folder workspace for another owner when cloning is off', async () => {
       const other = target('other', 'widgets');
-      const workspace = await prepareWorkspace(config(), other);
+      const workspace = await prepare(config(), other);
       assert.deepEqual(workspace, { path: workspacePath(config().dataDir, other), kind: 'folder' });
       assert.ok(fs.statSync(workspace.path).isDirectory());
       assert.deepEqual(fs.readdirSync(workspace.path), []);
     });
 
     it('does not treat an owner that only starts with the pattern as a match', async () => {
-      assert.equal((await prepareWorkspace(config(), target('acme-corp', 'widgets'))).kind, 'folder');
+      assert.equal((await prepare(config(), target('acme-corp', 'widgets'))).kind, 'folder');
+    });
+
+    it('gives a thread with no repository an empty folder of its own, never a mapped project', async () => {
+      const slack: ThreadRef = { provider: 'slack', key: 'T1/C2/1700000000.000100', label: 't', kind: 'Slack thread', address: {} };
+      const workspace = await prepareWorkspace(config({ projects: { '*/*': project } }), slack, undefined);
+      assert.equal(workspace.kind, 'empty');
+      assert.equal(workspace.path, path.join(config().dataDir, 'workspaces', 'slack', 'T1%2FC2%2F1700000000%2E000100'));
+      assert.deepEqual(fs.readdirSync(workspace.path), []);
     });
 
     it('refuses a mapping that points outside the roots instead of falling back', async () => {
-      await assert.rejects(prepareWorkspace(config({ projects: { 'acme/*': outside } }), target('acme', 'widgets')), refused(/outside AGENT_PROJECT_ROOTS/));
+      await assert.rejects(prepare(config({ projects: { 'acme/*': outside } }), target('acme', 'widgets')), refused(/outside AGENT_PROJECT_ROOTS/));
     });
   });
 
@@ -179,6 +193,15 @@ describe('workspace guard', () => {
 
     it('keeps a slash in a name from adding a directory level', () => {
       assert.equal(workspacePath(dataDir, target('a/b', '../../etc', 1)), path.join(base, 'a_b', '.._.._etc', '1'));
+    });
+
+    it('puts a thread of another provider in one folder named by its key, which can never be . or ..', () => {
+      const thread = (key: string): ThreadRef => ({ provider: 'jira', key, label: key, kind: 'issue', address: {} });
+      assert.equal(workspacePath(dataDir, thread('acme.atlassian.net/PROJ-1')), path.join(dataDir, 'workspaces', 'jira', 'acme%2Eatlassian%2Enet%2FPROJ-1'));
+      for (const key of ['..', '.', '../..', '']) {
+        const relative = path.relative(path.join(dataDir, 'workspaces', 'jira'), workspacePath(dataDir, thread(key)));
+        assert.ok(!relative.startsWith('..') && relative !== '' && !relative.includes(path.sep), `${key} → ${relative}`);
+      }
     });
 
     it('gives an empty name a placeholder segment', () => {

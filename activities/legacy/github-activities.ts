@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
-import type { TargetRef } from '../contracts/target';
-import type { GithubClient } from '../integrations/github/client';
-import { classifyGithubError } from '../integrations/github/errors';
-import { formatTaskComment, taskMarker, type TaskCommentContent } from '../integrations/github/task-comment';
+import type { TargetRef } from '../../contracts/target';
+import type { GithubClient } from '../../integrations/github/client';
+import { classifyGithubError } from '../../integrations/github/errors';
+import { formatTaskComment, taskMarker, type TaskCommentContent } from '../../integrations/github/task-comment';
+import { workflowUrl } from '../thread-activities';
 
 export type ReactionContent = 'eyes' | 'rocket' | 'confused' | '+1' | '-1';
 
@@ -20,7 +21,11 @@ export interface PublishTaskResultInput extends Omit<TaskCommentContent, 'runUrl
   since: string;
 }
 
-export function createGithubActivities(deps: GithubActivityDeps) {
+/**
+ * The GitHub activities of the frozen v1 workflows (workflows/legacy/), registered under their old names
+ * so conversations and tasks started before provider-neutral threads keep running after an upgrade.
+ */
+export function createLegacyGithubActivities(deps: GithubActivityDeps) {
   async function addReaction(input: { target: TargetRef; commentId: number; content: ReactionContent }): Promise<void> {
     try {
       await deps.github.rest.reactions.createForIssueComment({
@@ -83,8 +88,4 @@ export function createGithubActivities(deps: GithubActivityDeps) {
   }
 
   return { addReaction, publishTaskResult, describePullRequest };
-}
-
-export function workflowUrl(uiUrl: string, namespace: string, workflowId: string): string {
-  return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }

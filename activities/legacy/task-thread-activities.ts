@@ -1,7 +1,7 @@
-import type { TargetRef } from '../contracts/target';
-import type { PullRequestRefs, TaskOutcome } from '../contracts/task';
-import type { GithubClient } from '../integrations/github/client';
-import { classifyGithubError } from '../integrations/github/errors';
+import type { TargetRef } from '../../contracts/target';
+import type { PullRequestRefs, TaskOutcome } from '../../contracts/task';
+import type { GithubClient } from '../../integrations/github/client';
+import { classifyGithubError } from '../../integrations/github/errors';
 import {
   formatPlanComment,
   formatProgressComment,
@@ -10,8 +10,8 @@ import {
   taskMarker,
   type PlanCommentContent,
   type ProgressCommentContent,
-} from '../integrations/github/task-comment';
-import { workflowUrl } from './github-activities';
+} from '../../integrations/github/task-comment';
+import { workflowUrl } from '../thread-activities';
 
 /** Worker settings a task follows, returned by `beginTask` so they are recorded in its history. */
 export interface TaskSettings {
@@ -48,7 +48,7 @@ const CONCLUSIONS: Record<TaskOutcome, CheckConclusion> = {
   expired: 'timed_out',
 };
 
-/** The task's presence on its thread: one comment edited in place and, on PRs, a check run. */
+/** The task's presence on GitHub for the frozen v1 task workflow: one comment edited in place and, on PRs, a check run. */
 export function createTaskThreadActivities(deps: TaskThreadDeps) {
   const { github } = deps;
   const runUrl = (workflowId: string): string => workflowUrl(deps.uiUrl, deps.namespace, workflowId);

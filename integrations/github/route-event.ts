@@ -1,19 +1,19 @@
-import type { ApprovalDecision } from '../../contracts/approval';
-import type { TargetRef } from '../../contracts/target';
-import { taskIdFromDelivery } from '../../contracts/target';
-import type { Command } from '../../contracts/task';
 import type { z } from 'zod';
-import { extractMentionRequest } from '../../integrations/github/command-text';
-import { AGENT_BOT_MARKER_PREFIX } from '../../integrations/github/task-comment';
+import { messageKey, taskIdFor, type ThreadRef } from '../../contracts/thread';
+import { extractMentionRequest } from '../mention';
+import type { RoutedEvent } from '../routed-event';
+import { parseThreadCommand, type CommandPolicy } from '../thread-command';
+import { AGENT_BOT_MARKER_PREFIX } from './task-comment';
+import { githubThread, type GithubAddress } from './thread';
 import {
   describeIssues,
   issueClosedSchema,
   issueCommentCreatedSchema,
+  issueCommentEditedSchema,
   pullRequestClosedSchema,
   checkRunRequestedActionSchema,
   type IssueCommentCreated,
-} from '../../integrations/github/webhook-schemas';
-import { parseThreadCommand, type CommandPolicy } from './thread-command';
+} from './webhook-schemas';
 
 export interface RoutingPolicy extends CommandPolicy {
   allowedUsers: readonly string[];
@@ -21,15 +21,7 @@ export interface RoutingPolicy extends CommandPolicy {
 }
 
 /** What a verified GitHub delivery asks of us. */
-export type GithubAction =
-  /** `signalOnly`: acts on a running thread but never starts one (approvals, untrusted authors). */
-  | { kind: 'command'; target: TargetRef; command: Command; signalOnly?: boolean }
-  /** A check run button: a decision for the task workflow the check run belongs to. */
-  | { kind: 'decision'; taskWorkflowId: string; decision: ApprovalDecision }
-  | { kind: 'close'; target: TargetRef; reason: string }
-  | { kind: 'ping' }
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'invalid'; message: string };
+export type GithubAction = RoutedEvent;
 
 const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 
@@ -40,15 +32,27 @@ export function routeGithubEvent(
   payload: unknown,
   policy: RoutingPolicy,
   now: Date = new Date(),
-): GithubAction {
+): RoutedEvent {
   if (event === 'ping') return { kind: 'ping' };
   const action = typeof payload === 'object' && payload !== null ? (payload as { action?: unknown }).action : undefined;
 
   if (event === 'issue_comment') {
-    if (action !== 'created') return { kind: 'ignored', reason: `issue_comment.${String(action)} is not handled` };
-    const parsed = issueCommentCreatedSchema.safeParse(payload);
-    if (!parsed.success) return { kind: 'invalid', message: `issue_comment payload: ${describeIssues(parsed.error)}` };
-    return routeComment(parsed.data, deliveryId, policy, now);
+    if (action === 'created') {
+      const parsed = issueCommentCreatedSchema.safeParse(payload);
+      if (!parsed.success) return { kind: 'invalid', message: `issue_comment payload: ${describeIssues(parsed.error)}` };
+      return routeComment(parsed.data, deliveryId, policy, now, undefined);
+    }
+    if (action === 'edited') {
+      const parsed = issueCommentEditedSchema.safeParse(payload);
+      if (!parsed.success) return { kind: 'invalid', message: `issue_comment payload: ${describeIssues(parsed.error)}` };
+      // An edit is a new command only when the earlier text asked nothing: fixing a typo in a request that
+      // already ran must not run it again.
+      if (extractMentionRequest(parsed.data.changes.body?.from ?? '', policy.mention) !== undefined) {
+        return { kind: 'ignored', reason: 'edited comment already held a command' };
+      }
+      return routeComment(parsed.data, deliveryId, policy, now, parsed.data.comment.updated_at);
+    }
+    return { kind: 'ignored', reason: `issue_comment.${String(action)} is not handled` };
   }
   if (event === 'check_run') {
     if (action !== 'requested_action') return { kind: 'ignored', reason: `check_run.${String(action)} is not handled` };
@@ -60,18 +64,23 @@ export function routeGithubEvent(
     const parsed = pullRequestClosedSchema.safeParse(payload);
     if (!parsed.success) return { kind: 'invalid', message: `pull_request payload: ${describeIssues(parsed.error)}` };
     const { repository, number } = parsed.data;
-    return { kind: 'close', target: targetOf(repository, number, 'pull_request'), reason: 'pull request closed' };
+    return { kind: 'close', thread: threadOf(repository, number, 'pull_request'), reason: 'pull request closed' };
   }
   if (event === 'issues' && action === 'closed') {
     const parsed = issueClosedSchema.safeParse(payload);
     if (!parsed.success) return { kind: 'invalid', message: `issues payload: ${describeIssues(parsed.error)}` };
     const { repository, issue } = parsed.data;
-    return { kind: 'close', target: targetOf(repository, issue.number, 'issue'), reason: 'issue closed' };
+    return { kind: 'close', thread: threadOf(repository, issue.number, 'issue'), reason: 'issue closed' };
   }
   return { kind: 'ignored', reason: `${event}${typeof action === 'string' ? `.${action}` : ''} is not handled` };
 }
 
-function routeComment(payload: IssueCommentCreated, deliveryId: string, policy: RoutingPolicy, now: Date): GithubAction {
+/**
+ * A comment that mentions the bot. Its identity (the comment id, and for an edit the time of that
+ * version) makes the task id and the message key: the same comment delivered by two webhooks (a
+ * repository hook and an App hook) or redelivered runs once.
+ */
+function routeComment(payload: Omit<IssueCommentCreated, 'action'>, deliveryId: string, policy: RoutingPolicy, now: Date, editedAt: string | undefined): RoutedEvent {
   const { comment, issue, repository } = payload;
   const body = comment.body ?? '';
   const login = comment.user.login;
@@ -88,15 +97,22 @@ function routeComment(payload: IssueCommentCreated, deliveryId: string, policy: 
   if (!trusted && !isDecision) return { kind: 'ignored', reason: `author ${login} (${comment.author_association}) is not trusted` };
 
   const kind = issue.pull_request === undefined ? 'issue' : 'pull_request';
+  const identity = editedAt === undefined ? `comment:${comment.id}` : `comment:${comment.id}@${editedAt}`;
+  const thread = threadOf(repository, issue.number, kind, issue.html_url);
+  // The thread's repository is the comment's own: a `repo:` word cannot point a GitHub thread elsewhere.
+  const command = { ...parsed };
+  delete command.repo;
   return {
     kind: 'command',
-    target: targetOf(repository, issue.number, kind),
+    thread,
     ...(isDecision ? { signalOnly: true } : {}),
     command: {
-      ...parsed,
-      taskId: taskIdFromDelivery('github', deliveryId),
+      ...command,
+      taskId: taskIdFor('github', editedAt === undefined ? `c${comment.id}` : `c${comment.id}-${editedAt.replace(/\D/g, '')}`),
       deliveryId,
+      messageKey: messageKey('github', identity),
       requester: login,
+      messageId: String(comment.id),
       commentId: comment.id,
       url: comment.html_url ?? issue.html_url ?? '',
       ...(issue.title === undefined ? {} : { title: issue.title }),
@@ -106,7 +122,7 @@ function routeComment(payload: IssueCommentCreated, deliveryId: string, policy: 
   };
 }
 
-function routeCheckRunAction(payload: z.infer<typeof checkRunRequestedActionSchema>): GithubAction {
+function routeCheckRunAction(payload: z.infer<typeof checkRunRequestedActionSchema>): RoutedEvent {
   const identifier = payload.requested_action.identifier;
   if (identifier !== 'approve' && identifier !== 'reject') return { kind: 'ignored', reason: `check run action ${identifier} is not handled` };
   const taskWorkflowId = payload.check_run.external_id ?? '';
@@ -118,8 +134,8 @@ function routeCheckRunAction(payload: z.infer<typeof checkRunRequestedActionSche
   return { kind: 'decision', taskWorkflowId, decision: { decision: identifier, by: payload.sender.login, via: 'check_run', trusted: false } };
 }
 
-function targetOf(repository: { name: string; owner: { login: string } }, number: number, kind: TargetRef['kind']): TargetRef {
-  return { provider: 'github', owner: repository.owner.login, repo: repository.name, number, kind };
+function threadOf(repository: { name: string; owner: { login: string } }, number: number, kind: GithubAddress['kind'], url?: string): ThreadRef {
+  return githubThread({ owner: repository.owner.login, repo: repository.name, number, kind }, url);
 }
 
 function sameLogin(a: string, b: string): boolean {

@@ -1,25 +1,40 @@
 import ms from 'ms';
-import type { CommandMode } from '../../config/schema';
-import type { Command } from '../../contracts/task';
+import type { CommandMode } from '../config/schema';
+import type { Command } from '../contracts/task';
 
 export interface CommandPolicy {
   mention: string;
   /** Command name → `run` at once or `approve` (plan, then a person's approval). */
   commands: Readonly<Record<string, CommandMode>>;
-  /** A request whose first word is no command runs as this one; unset: it gets the help text. */
+  /**
+   * A request whose first word is no command runs as this one (with its mode when it is a configured
+   * command, else `run`); `undefined` is the strict list: such a request gets the help text.
+   */
   defaultCommand: string | undefined;
 }
 
-/** The parts of a Command that the comment's words decide. */
-export type ParsedThreadCommand = Pick<Command, 'action' | 'commandName' | 'needsApproval' | 'runAt' | 'reason' | 'helpText'> & { request: string };
+/** The parts of a Command that the message's words decide. */
+export type ParsedThreadCommand = Pick<Command, 'action' | 'commandName' | 'needsApproval' | 'runAt' | 'reason' | 'helpText' | 'repo'> & { request: string };
+
+/** `owner/repo`, as GitHub allows the names. */
+const REPOSITORY = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 const MAX_DEFER_MS = 90 * 24 * 3600 * 1000;
 
 /**
- * Reads what an `@agent ...` request asks: a built-in (`status`, `cancel [all]`, `retry`, `approve`,
- * `reject <reason>`, `in <duration> <request>`, `help`), a configured command, or an unknown word.
+ * Reads what an `@agent ...` request asks, the same on every provider: a control word (`status`,
+ * `cancel [all]`, `retry`, `approve`, `reject <reason>`, `in <duration> <request>`, `help`), a
+ * configured command, or any other text, which runs as the default command. `@agent` alone gets help.
+ * `in owner/repo <request>` or a `repo:owner/repo` word anywhere names the repository to work on.
  */
 export function parseThreadCommand(text: string, policy: CommandPolicy, now: Date): ParsedThreadCommand {
+  const { rest: withoutRepo, repo } = takeRepoWord(text.trim());
+  const parsed = parseWords(withoutRepo, policy, now);
+  return repo === undefined ? parsed : { ...parsed, repo };
+}
+
+function parseWords(text: string, policy: CommandPolicy, now: Date): ParsedThreadCommand {
+  if (text === '') return { action: 'help', request: text, helpText: helpText(policy) };
   const [first = '', ...rest] = text.trim().split(/\s+/);
   const word = first.toLowerCase().replace(/[.,:;!?]+$/, '');
   const after = text.trim().slice(first.length).trim();
@@ -36,18 +51,34 @@ export function parseThreadCommand(text: string, policy: CommandPolicy, now: Dat
       return { action: 'reject', request: text, ...(after === '' ? {} : { reason: after }) };
     case 'help':
       return { action: 'help', request: text, helpText: helpText(policy) };
-    case 'in':
-      return parseDeferred(after, policy, now);
+    case 'in': {
+      const [next = ''] = after.split(/\s+/);
+      if (REPOSITORY.test(next)) {
+        const inner = parseWords(after.slice(next.length).trim(), policy, now);
+        return inner.action === 'help' ? inner : { ...inner, repo: next };
+      }
+      // `in 2h …` defers; `in the cache code, …` is an ordinary request.
+      if (/^\d/.test(next)) return parseDeferred(after, policy, now);
+      return parseRun(text, word, policy);
+    }
     default:
       return parseRun(text, word, policy);
   }
 }
 
+/** `repo:owner/repo` anywhere in the text: the repository, and the text without that word. */
+function takeRepoWord(text: string): { rest: string; repo?: string } {
+  const match = /(^|\s)repo:(\S+)(?=\s|$)/i.exec(text);
+  if (match === null || !REPOSITORY.test(match[2] ?? '')) return { rest: text };
+  const rest = (text.slice(0, match.index) + text.slice(match.index + match[0].length)).replace(/\s+/g, ' ').trim();
+  return { rest, repo: match[2]! };
+}
+
 function parseRun(text: string, word: string, policy: CommandPolicy): ParsedThreadCommand {
   const mode = policy.commands[word];
   if (mode !== undefined) return { action: 'run', request: text, commandName: word, needsApproval: mode === 'approve' };
-  const fallback = policy.defaultCommand === undefined ? undefined : policy.commands[policy.defaultCommand];
   if (policy.defaultCommand !== undefined) {
+    const fallback = policy.commands[policy.defaultCommand];
     return { action: 'run', request: text, commandName: policy.defaultCommand, needsApproval: fallback === 'approve' };
   }
   return { action: 'unknown', request: text, helpText: `I don't know the command \`${word}\`.\n\n${helpText(policy)}` };
@@ -78,8 +109,10 @@ export function helpText(policy: CommandPolicy): string {
     .map(([name, mode]) => `\`${name}\`${mode === 'approve' ? ' (plan first, runs after approval)' : ''}`)
     .join(', ');
   const m = policy.mention;
+  const plain = policy.defaultCommand === undefined ? '' : ` Any other request runs as \`${policy.defaultCommand}\`.`;
   return [
-    `**Commands:** \`${m} <command> <request>\` with ${named}.`,
+    `**Commands:** \`${m} <command> <request>\` with ${named}.${plain}`,
+    `Name the repository with \`${m} in owner/repo <request>\` or \`repo:owner/repo\` where the thread has none.`,
     `\`${m} status\` · \`${m} cancel\` / \`${m} cancel all\` · \`${m} retry\` · \`${m} in <duration> <request>\` · \`${m} approve\` · \`${m} reject <reason>\` · \`${m} help\``,
   ].join('\n');
 }

@@ -1,9 +1,9 @@
 import { log } from '@temporalio/workflow';
-import type { BeganTask } from '../activities/task-thread-activities';
-import type { TargetRef } from '../contracts/target';
-import type { AgentProgress, Command, TaskOutcome } from '../contracts/task';
-import { progress as progressActivities, thread } from './activity-proxies';
-import { failureReason } from './failures';
+import type { BeganTask } from '../../activities/legacy/task-thread-activities';
+import type { TargetRef } from '../../contracts/target';
+import type { AgentProgress, Command, TaskOutcome } from '../../contracts/task';
+import { progress as progressActivities, thread } from './activity-proxies-v1';
+import { failureReason } from '../failures';
 
 /**
  * The task's presence on its thread while it runs: the progress comment, edited in place at most once

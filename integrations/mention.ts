@@ -1,21 +1,30 @@
 /**
- * Finds the request in a comment that mentions the bot. Text a person did not mean as a command is
- * not searched for the mention: HTML comments, quoted reply lines (`> ...`), and code (fenced blocks
- * and inline spans). The request itself keeps its code (the agent needs it) but never the HTML
- * comments or quoted lines. Returns undefined when the mention is absent or nothing follows it.
+ * Finds the request in a message that mentions the bot, in Markdown as GitHub, Sentry and Slack users
+ * write it. Text a person did not mean as a command is not searched for the mention: HTML comments,
+ * quoted reply lines (`> ...`), and code (fenced blocks and inline spans). The request keeps its code
+ * (the agent needs it) but never the HTML comments or quoted lines.
+ *
+ * A mention starts after white space, the start, or an opening bracket or quote (`(@agent)`,
+ * `"@agent …"`, `cc:@agent`), and ends at white space, the end, a closing bracket or quote, or
+ * punctuation that ends a word (`@agent, please`); it is not part of `ops@agent.dev`, `@agents` or
+ * `@agent-smith`.
+ *
+ * @returns the request; `''` when the message is the mention alone; `undefined` when the mention is
+ *   absent or nothing follows it in a sentence (`thanks @agent.`).
  */
 export function extractMentionRequest(body: string, mention: string): string | undefined {
   const { text, searchable } = readableText(body);
-  // A mention ends at white space, the end, or punctuation that ends a word ("@agent, please"), not
-  // at "@agent.com" or "@agent-smith".
-  const pattern = new RegExp(`(^|[^\\w@/.-])${escapeRegExp(mention)}(?=$|\\s|[,:;!?.]+(?:\\s|$))`, 'i');
+  const pattern = new RegExp(`(^|[^\\w@/.-])${escapeRegExp(mention)}(?=$|\\s|[)\\]}"'\u2019\u201d>]|[,:;!?.]+(?:\\s|$|[)\\]}"']))`, 'i');
   const match = pattern.exec(searchable);
   if (match === null) return undefined;
-  const rest = text
+  const request = text
     .slice(match.index + match[0].length)
-    .replace(/^[,:;!?.]+/, '')
+    .replace(/^[)\]}"'\u2019\u201d>]*[,:;!?.]*[)\]}"'\u2019\u201d]*/, '')
     .trim();
-  return rest.length > 0 ? rest : undefined;
+  if (request !== '') return request;
+  // "@agent" on its own asks for help; "thanks @agent." at the end of a sentence asks nothing.
+  const before = text.slice(0, match.index + match[1]!.length).replace(/[("'\u2018\u201c[{<]+$/, '').trim();
+  return before === '' ? '' : undefined;
 }
 
 /** The comment without HTML comments and quoted lines: what the author wrote as their own words. */

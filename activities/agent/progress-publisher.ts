@@ -1,0 +1,89 @@
+import type { TaskPresence, TaskView } from '../../contracts/presence';
+import type { AgentProgress } from '../../contracts/task';
+import type { TaskOnThread, ThreadTransport } from '../../integrations/transport';
+import type { WritePriority } from '../../integrations/write-budget';
+
+/** When the task's message shows progress, all in ms. */
+export interface ProgressPacing {
+  /** The first progress message appears only after this long: a quick answer is one message, not two. */
+  delayMs: number;
+  /** Between edits during the first `fastPeriodMs` of the run. */
+  intervalMs: number;
+  /** Between edits afterwards: long runs edit rarely. */
+  maxIntervalMs: number;
+  fastPeriodMs: number;
+}
+
+/**
+ * Shows a running task on its thread from inside the agent activity: the first progress message after
+ * `delayMs`, then edits frequent at first and rare later, and none when nothing a reader would see has
+ * changed. Edits are serialized, best effort (`progress` priority: skipped when the provider's write
+ * budget is short) and never outlive the run: `settle()` waits for the last one, so a late edit cannot
+ * overwrite the final answer posted afterwards.
+ */
+export class ProgressPublisher {
+  private inFlight: Promise<void> = Promise.resolve();
+  private lastShownAt: number | undefined;
+  private lastShownKey: string | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly transport: ThreadTransport,
+    private readonly task: TaskOnThread,
+    private current: TaskPresence,
+    private readonly pacing: ProgressPacing,
+    private readonly onPresence: (presence: TaskPresence) => void,
+    /** An earlier attempt may have posted the message already: the first post looks for it. */
+    private mayExist: boolean,
+    private readonly now: () => number = Date.now,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  get presence(): TaskPresence {
+    return this.current;
+  }
+
+  /** Called periodically with the run's progress; edits when one is due and something changed. */
+  tick(progress: AgentProgress): void {
+    if (this.stopped) return;
+    const elapsedMs = this.now() - Date.parse(this.task.startedAt);
+    if (elapsedMs < this.pacing.delayMs) return;
+    const interval = elapsedMs < this.pacing.fastPeriodMs ? this.pacing.intervalMs : this.pacing.maxIntervalMs;
+    if (this.lastShownAt !== undefined && this.now() - this.lastShownAt < interval) return;
+    const lastLine = progress.lastLines.at(-1);
+    // Elapsed time alone is not news: it changes every time and would make every edit "different".
+    const key = JSON.stringify([progress.stage, lastLine, progress.costUsd?.toFixed(2)]);
+    if (key === this.lastShownKey) return;
+    this.lastShownAt = this.now();
+    this.lastShownKey = key;
+    const view: TaskView = { phase: 'working', stage: progress.stage, elapsedMs, ...(lastLine === undefined ? {} : { lastLine }), ...(progress.costUsd === undefined ? {} : { costUsd: progress.costUsd }) };
+    // Progress is best effort: the final answer is what must land.
+    this.enqueue(view, 'progress').catch(this.onError);
+  }
+
+  /** Shows a view that must land (the plan): waits for the edit in flight, then posts at urgent priority. */
+  async show(view: TaskView): Promise<TaskPresence> {
+    await this.enqueue(view, 'urgent');
+    return this.current;
+  }
+
+  /** No more progress edits; resolves once the last one has landed or failed. */
+  async settle(): Promise<TaskPresence> {
+    this.stopped = true;
+    await this.inFlight;
+    return this.current;
+  }
+
+  /** Runs after the write in flight; the returned promise rejects on failure, `inFlight` never does. */
+  private enqueue(view: TaskView, priority: WritePriority): Promise<void> {
+    const run = this.inFlight.then(async () => {
+      const shown = await this.transport.show(this.task, this.current, view, { priority, mayExist: this.mayExist });
+      if (shown === undefined) return;
+      this.current = shown;
+      this.mayExist = false;
+      this.onPresence(shown);
+    });
+    this.inFlight = run.catch(() => {});
+    return run;
+  }
+}

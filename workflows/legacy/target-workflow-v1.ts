@@ -1,0 +1,347 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  executeChild,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import { approvalSignal, closeSignal, commandSignal, progressSignal, statusQuery } from '../../contracts/messages';
+import { AgentProvider, AgentRequester, AgentStatus, AgentTarget, AgentTaskId } from '../../contracts/search-attributes';
+import type { CurrentTaskView, PastTaskView, QueuedTaskView, TargetStatus } from '../../contracts/status';
+import { targetLabel, taskWorkflowId } from '../../contracts/target';
+import type { Command, TaskResult } from '../../contracts/task';
+import { MAX_PAST_TASKS, MAX_SEEN_DELIVERIES, type LegacyTargetWorkflowInput, type TargetCarriedState } from '../../contracts/workflow-inputs';
+import { github, thread } from './activity-proxies-v1';
+import { renderTargetDetails } from '../details';
+import { failureReason, failureUsage } from '../failures';
+import { type taskWorkflowV1, WAITING_FOR_AGENT } from './task-workflow-v1';
+import { renderStatusReply } from '../thread-replies';
+
+/**
+ * FROZEN: the conversation workflow as it was before provider-neutral threads, kept byte-for-byte in
+ * behaviour so that histories recorded with it replay and conversations started with it keep running
+ * after an upgrade (`targetWorkflow` sends every run without the thread patch marker here). Change
+ * nothing in it; it goes once no such run is left (they move to the current code at continue-as-new).
+ *
+ * The long-lived workflow of one PR or issue (`github:acme/widgets#42`). Commands arrive by signal;
+ * requests run one at a time, in order, each as a child workflow; `@agent in 2h ...` waits on a
+ * durable timer; status, cancel, retry, approve and reject act at once. Continues-as-new when
+ * Temporal suggests it, carrying its state.
+ */
+export async function targetWorkflowV1(input: LegacyTargetWorkflowInput): Promise<TargetStatus> {
+  const { target } = input;
+  const state: TargetCarriedState = input.state ?? {
+    queue: [],
+    seenDeliveries: [],
+    past: [],
+    totals: { tasks: 0, costUsd: 0, durationMs: 0, inputTokens: 0, outputTokens: 0 },
+  };
+  state.deferred ??= [];
+  const deferred = state.deferred;
+  const seen = new Set(state.seenDeliveries);
+  const timers = new Map<string, CancellationScope>();
+  let current: CurrentTaskView | undefined;
+  let currentScope: CancellationScope | undefined;
+
+  const view = (command: Command): QueuedTaskView => ({
+    taskId: command.taskId,
+    request: command.request,
+    requester: command.requester,
+    receivedAt: command.receivedAt,
+    ...(command.commandName === undefined ? {} : { commandName: command.commandName }),
+    ...(command.needsApproval === undefined ? {} : { needsApproval: command.needsApproval }),
+  });
+  const status = (): TargetStatus => ({
+    target: targetLabel(target),
+    phase: state.closing !== undefined ? 'closing' : current !== undefined ? 'running' : 'idle',
+    queued: state.queue.map(view),
+    deferred: deferred.map((command) => ({ ...view(command), runAt: command.runAt ?? command.receivedAt })),
+    ...(current === undefined ? {} : { current }),
+    past: state.past,
+    totals: state.totals,
+    ...(state.agentSessionId === undefined ? {} : { agentSessionId: state.agentSessionId }),
+    lastActivityAt: state.lastActivityAt ?? new Date(workflowInfo().startTime).toISOString(),
+  });
+  const showDetails = (): void => setCurrentDetails(renderTargetDetails(current, status().queued, state.totals));
+  const reply = async (body: string): Promise<void> => {
+    try {
+      await thread.postReply({ target, body });
+    } catch (error) {
+      log.warn('could not reply on the thread', { reason: failureReason(error) });
+    }
+  };
+
+  setHandler(statusQuery, status);
+  setHandler(closeSignal, ({ reason }) => {
+    state.closing ??= { reason };
+    showDetails();
+  });
+  setHandler(progressSignal, ({ taskId, progress }) => {
+    if (current?.taskId !== taskId) return;
+    current.progress = progress;
+    current.stage = progress.stage;
+    showDetails();
+  });
+  setHandler(commandSignal, async (command) => {
+    if (seen.has(command.deliveryId)) {
+      log.info('duplicate delivery dropped', { deliveryId: command.deliveryId });
+      return;
+    }
+    remember(command.deliveryId);
+    state.lastActivityAt = new Date().toISOString();
+    await act(command);
+    showDetails();
+  });
+
+  /** What each kind of comment does; requests join the queue and get 👀 at once. */
+  async function act(command: Command): Promise<void> {
+    switch (command.action ?? 'run') {
+      case 'run':
+        state.queue.push(command);
+        await react(command, 'eyes');
+        return;
+      case 'defer':
+        deferred.push(command);
+        startTimer(command);
+        await react(command, 'eyes');
+        return;
+      case 'status':
+        await reply(renderStatusReply(status()));
+        return;
+      case 'cancel':
+      case 'cancel_all':
+        await reply(cancel(command.action === 'cancel_all', command.requester));
+        return;
+      case 'retry': {
+        // The most recent task: the one still finishing (its answer may already be on the thread), else the last done.
+        const last = current ?? state.past.at(-1);
+        if (last === undefined) {
+          await reply(`@${command.requester} there is no earlier task on this thread to retry.`);
+          return;
+        }
+        state.queue.push({
+          ...command,
+          action: 'run',
+          request: last.request,
+          ...(last.commandName === undefined ? {} : { commandName: last.commandName }),
+          ...(last.needsApproval === undefined ? {} : { needsApproval: last.needsApproval }),
+        });
+        await react(command, 'eyes');
+        return;
+      }
+      case 'approve':
+      case 'reject':
+        await forwardDecision(command);
+        return;
+      case 'help':
+      case 'unknown':
+        await reply(command.helpText ?? 'Unknown command.');
+        return;
+    }
+  }
+
+  async function react(command: Command, content: 'eyes'): Promise<void> {
+    try {
+      await github.addReaction.executeWithOptions({ summary: 'react 👀' }, [{ target, commentId: command.commentId ?? 0, content }]);
+    } catch (error) {
+      // A missing reaction must not stop the task itself.
+      log.warn('could not add the eyes reaction', { reason: failureReason(error) });
+    }
+  }
+
+  /** `@agent approve|reject` goes to the task that waits; the task checks and records who decided. */
+  async function forwardDecision(command: Command): Promise<void> {
+    const waiting = current;
+    if (waiting === undefined) {
+      await reply(`@${command.requester} no task on this thread is waiting for approval.`);
+      return;
+    }
+    const decision = command.action === 'approve' ? 'approve' : 'reject';
+    await getExternalWorkflowHandle(taskWorkflowId(workflowInfo().workflowId, waiting.taskId)).signal(approvalSignal, {
+      decision,
+      by: command.requester,
+      via: 'comment',
+      trusted: command.trusted === true,
+      ...(command.reason === undefined ? {} : { reason: command.reason }),
+    });
+  }
+
+  /** `cancel`: the running task, else the next deferred one. `cancel all`: everything. */
+  function cancel(all: boolean, by: string): string {
+    const cancelled: string[] = [];
+    if (current !== undefined && currentScope !== undefined) {
+      currentScope.cancel();
+      cancelled.push(`the running task _${current.request}_`);
+    }
+    if (all || cancelled.length === 0) {
+      const timersToStop = all ? deferred.splice(0) : deferred.splice(0, 1);
+      for (const command of timersToStop) {
+        timers.get(command.taskId)?.cancel();
+        cancelled.push(`the deferred task _${command.request}_`);
+      }
+    }
+    if (all) {
+      for (const command of state.queue.splice(0)) {
+        record(command, { taskId: command.taskId, outcome: 'cancelled', durationMs: 0, usage: {}, reason: `cancelled by @${by} before it ran` });
+        cancelled.push(`the queued task _${command.request}_`);
+      }
+    }
+    return cancelled.length === 0 ? `@${by} there is nothing to cancel.` : `@${by} cancelled ${cancelled.join(', ')}.`;
+  }
+
+  /** A durable timer per deferred request, visible in the UI; at its time the request joins the queue. */
+  function startTimer(command: Command): void {
+    const scope = new CancellationScope();
+    timers.set(command.taskId, scope);
+    const waitMs = Math.max(1, Date.parse(command.runAt ?? command.receivedAt) - Date.now());
+    scope
+      .run(() => sleep(waitMs, { summary: `deferred: ${command.request.slice(0, 100)}` }))
+      .then(
+        () => {
+          const index = deferred.findIndex((item) => item.taskId === command.taskId);
+          if (index >= 0) state.queue.push({ ...deferred.splice(index, 1)[0]!, action: 'run' });
+          showDetails();
+        },
+        (error: unknown) => {
+          if (!isCancellation(error)) throw error;
+        },
+      )
+      .finally(() => timers.delete(command.taskId));
+  }
+
+  function remember(deliveryId: string): void {
+    seen.add(deliveryId);
+    state.seenDeliveries.push(deliveryId);
+    while (state.seenDeliveries.length > MAX_SEEN_DELIVERIES) {
+      const oldest = state.seenDeliveries.shift();
+      if (oldest !== undefined) seen.delete(oldest);
+    }
+  }
+
+  upsertSearchAttributes([
+    { key: AgentProvider, value: target.provider },
+    { key: AgentTarget, value: targetLabel(target) },
+    { key: AgentStatus, value: 'idle' },
+  ]);
+  for (const command of deferred) startTimer(command);
+  showDetails();
+
+  for (;;) {
+    await condition(() => state.queue.length > 0 || state.closing !== undefined || workflowInfo().continueAsNewSuggested);
+    if (state.closing !== undefined) break;
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof targetWorkflowV1>({ target, state: { ...state, seenDeliveries: [...state.seenDeliveries], deferred: [...deferred] } });
+    }
+    const command = state.queue.shift();
+    if (command !== undefined) await runTask(command);
+  }
+
+  for (const scope of timers.values()) scope.cancel();
+  for (const dropped of [...state.queue.splice(0), ...deferred.splice(0)]) {
+    record(dropped, { taskId: dropped.taskId, outcome: 'cancelled', durationMs: 0, usage: {}, reason: `not run: ${state.closing.reason}` });
+  }
+  upsertSearchAttributes([{ key: AgentStatus, value: 'closed' }]);
+  current = undefined;
+  showDetails();
+  await condition(allHandlersFinished);
+  return status();
+
+  async function runTask(command: Command): Promise<void> {
+    current = { ...view(command), startedAt: new Date().toISOString(), stage: WAITING_FOR_AGENT };
+    upsertSearchAttributes([
+      { key: AgentStatus, value: 'running' },
+      { key: AgentRequester, value: command.requester },
+    ]);
+    showDetails();
+    const startedAt = Date.now();
+    let result: TaskResult | undefined;
+    currentScope = new CancellationScope();
+    try {
+      result = await currentScope.run(() =>
+        executeChild<typeof taskWorkflowV1>('taskWorkflow', {
+          workflowId: taskWorkflowId(workflowInfo().workflowId, command.taskId),
+          args: [
+            {
+              target,
+              targetWorkflowId: workflowInfo().workflowId,
+              command,
+              ...(state.agentSessionId === undefined ? {} : { agentSessionId: state.agentSessionId }),
+              ...(state.agentSessionUsage === undefined ? {} : { agentSessionUsage: state.agentSessionUsage }),
+            },
+          ],
+          // A task id is a delivery id: a task that ever ran, even in an earlier run of this target, never runs again.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          staticSummary: `${targetLabel(target)}: ${oneLine(command.request)}`.slice(0, 200),
+          staticDetails: `**Request** by @${command.requester}${command.needsApproval ? ' (needs approval)' : ''}\n\n${command.request}\n\n[Thread](${command.url})`,
+          typedSearchAttributes: [
+            { key: AgentProvider, value: target.provider },
+            { key: AgentTarget, value: targetLabel(target) },
+            { key: AgentStatus, value: 'running' },
+            { key: AgentRequester, value: command.requester },
+            { key: AgentTaskId, value: command.taskId },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        log.info('task already ran', { taskId: command.taskId });
+      } else {
+        const cancelled = isCancellation(error) || failureReason(error).toLowerCase().includes('cancel');
+        result = {
+          taskId: command.taskId,
+          outcome: cancelled ? 'cancelled' : 'failed',
+          durationMs: Date.now() - startedAt,
+          usage: failureUsage(error),
+          reason: failureReason(error),
+        };
+      }
+    } finally {
+      currentScope = undefined;
+    }
+    if (result !== undefined) {
+      if (result.agentSessionId !== undefined) {
+        if (result.agentSessionId !== state.agentSessionId) delete state.agentSessionUsage;
+        state.agentSessionId = result.agentSessionId;
+      }
+      if (result.agentSessionUsage !== undefined) state.agentSessionUsage = result.agentSessionUsage;
+      record(command, result);
+    }
+    current = undefined;
+    upsertSearchAttributes([{ key: AgentStatus, value: state.queue.length > 0 ? 'queued' : 'idle' }]);
+    showDetails();
+  }
+
+  function record(command: Command, result: TaskResult): void {
+    const past: PastTaskView = {
+      ...view(command),
+      outcome: result.outcome,
+      durationMs: result.durationMs,
+      usage: result.usage,
+      ...(result.reason === undefined ? {} : { reason: result.reason }),
+    };
+    state.past.push(past);
+    state.lastActivityAt = new Date().toISOString();
+    if (state.past.length > MAX_PAST_TASKS) state.past.shift();
+    state.totals.tasks++;
+    state.totals.costUsd += result.usage.costUsd ?? 0;
+    state.totals.durationMs += result.durationMs;
+    // Carried state from before tokens were counted has no such fields.
+    state.totals.inputTokens = (state.totals.inputTokens ?? 0) + (result.usage.inputTokens ?? 0);
+    state.totals.outputTokens = (state.totals.outputTokens ?? 0) + (result.usage.outputTokens ?? 0);
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
