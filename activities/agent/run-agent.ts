@@ -3,6 +3,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ErrorType } from '../../contracts/errors';
 import type { TargetRef } from '../../contracts/target';
 import type { AgentProgress, AgentUsage, Command, PullRequestRefs } from '../../contracts/task';
+import { leaseWorkspace } from './attempt-lease';
 import type { AgentEvent } from './events';
 import { forEachLine } from './line-splitter';
 import { spawnAgentProcess } from './process-group';
@@ -175,7 +176,8 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     AGENT_BOT_TARGET: run.input.targetWorkflowId,
     AGENT_BOT_MODE: run.input.mode ?? 'execute',
   });
-  const agent = spawnAgentProcess(config.command, args, { cwd: run.cwd, env, stdin: config.promptOnStdin ? run.prompt : undefined });
+  const lease = await leaseWorkspace({ ctx, dataDir: config.dataDir, key: run.input.targetWorkflowId, taskId: run.input.command.taskId, killGraceMs: config.killGraceMs, progress, taskLog });
+  const agent = spawnAgentProcess(config.command, args, { cwd: run.cwd, env, stdin: config.promptOnStdin ? run.prompt : undefined, killGraceMs: config.killGraceMs, lease });
 
   let stopReason: StopReason | undefined;
   const stop = (reason: StopReason): void => {
