@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { HeldLease } from './lease';
 import { forEachLine } from './line-splitter';
 
@@ -59,12 +59,16 @@ export function spawnAgentProcess(
     child.stdin?.end(options.stdin);
   }
   let spawnError: NodeJS.ErrnoException | undefined;
-  forEachLine(child.stdio[LIFELINE_FD] as Readable, (line) => {
-    const status = parseStatus(line);
-    if (status?.event === 'spawn-error') {
-      spawnError = Object.assign(new Error(`spawn ${command} ${status.code}: ${status.message}`), { code: status.code, syscall: 'spawn', path: command });
-    }
-  });
+  const lifeline = child.stdio[LIFELINE_FD];
+  // Held open, never written: the supervisor reads its end closing as this worker's death.
+  if (lifeline instanceof Readable) {
+    forEachLine(lifeline, (line) => {
+      const status = parseStatus(line);
+      if (status?.event === 'spawn-error') {
+        spawnError = Object.assign(new Error(`spawn ${command} ${status.code}: ${status.message}`), { code: status.code, syscall: 'spawn', path: command });
+      }
+    });
+  }
   let killTimer: NodeJS.Timeout | undefined;
   let exitedFlag = false;
   // Once the leader is gone, whatever it left running in its group would hold our pipes open.
