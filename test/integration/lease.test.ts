@@ -3,18 +3,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { acquireLease, leasePath, type AcquireLeaseOptions, type HeldLease, type LeaseRecord, type LeaseWait } from '../../activities/agent/lease';
-import { spawnAgentProcess, type SpawnedAgent } from '../../activities/agent/process-group';
+import { acquireLease, leasePath, type AcquireLeaseOptions, type LeaseRecord, type LeaseWait } from '../../activities/agent/lease';
+import type { SpawnedAgent } from '../../activities/agent/process-group';
 import { groupRunning, isRunning } from '../../activities/agent/process-table';
-import { AGENTS_DIR } from '../support/harness';
+import { startFamily } from '../support/family';
 import { waitFor } from '../support/wait';
 
 const KEY = 'github:acme/widgets#42';
-
-interface Family {
-  agent: number;
-  grandchild: number;
-}
 
 function options(dataDir: string, extra: Partial<AcquireLeaseOptions> = {}): AcquireLeaseOptions {
   return { dataDir, key: KEY, taskId: 'task-1', attempt: 1, killGraceMs: 1_000, ...extra };
@@ -22,21 +17,6 @@ function options(dataDir: string, extra: Partial<AcquireLeaseOptions> = {}): Acq
 
 function readRecord(file: string): LeaseRecord {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as LeaseRecord;
-}
-
-/** family.js under a supervisor holding `lease`; resolves once the agent and its grandchild run. */
-async function startFamily(lease: HeldLease): Promise<{ agent: SpawnedAgent; pids: number[] }> {
-  const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-lease-')), 'family.json');
-  const agent = spawnAgentProcess(process.execPath, [path.join(AGENTS_DIR, 'family.js')], {
-    cwd: os.tmpdir(),
-    env: { PATH: process.env['PATH'] ?? '', FAMILY_PID_FILE: pidFile },
-    killGraceMs: 1_000,
-    lease,
-  });
-  agent.child.stdout?.resume();
-  agent.child.stderr?.resume();
-  const family = await waitFor('the agent and its grandchild to run', () => fs.existsSync(pidFile) && (JSON.parse(fs.readFileSync(pidFile, 'utf8')) as Family));
-  return { agent, pids: [agent.child.pid!, family.agent, family.grandchild] };
 }
 
 /** A pid that belonged to a process that has exited. */
@@ -73,7 +53,7 @@ describe('the workspace lease', function () {
 
   it("a second attempt on this machine stops the live supervisor that holds it, then takes it", async () => {
     const first = await acquireLease(options(dataDir, { refreshMs: 200 }));
-    const { agent, pids } = await startFamily(first);
+    const { agent, pids } = await startFamily({ lease: first });
     running.push(agent);
     assert.equal(readRecord(file).pid, agent.child.pid, 'the lease names the supervisor');
 
@@ -117,7 +97,7 @@ describe('the workspace lease', function () {
 
   it("a lease another machine's supervisor keeps fresh is not taken, and cancelling ends the wait", async () => {
     const holder = await acquireLease(options(dataDir, { host: 'other-machine', refreshMs: 100 }));
-    const { agent } = await startFamily(holder);
+    const { agent } = await startFamily({ lease: holder });
     running.push(agent);
     const staleMs = 600;
     const controller = new AbortController();
@@ -149,7 +129,7 @@ describe('the workspace lease', function () {
   it('the supervisor keeps its lease fresh while the agent runs, and removes it when the agent exits', async () => {
     const lease = await acquireLease(options(dataDir, { refreshMs: 100 }));
     // Only the supervisor may remove it here: the worker's own release does nothing.
-    const { agent } = await startFamily({ file: lease.file, token: lease.token, refreshMs: lease.refreshMs, adopt: (pid) => lease.adopt(pid), release: () => {} });
+    const { agent } = await startFamily({ lease: { file: lease.file, token: lease.token, refreshMs: lease.refreshMs, adopt: (pid) => lease.adopt(pid), release: () => {} } });
     const createdAt = fs.statSync(file).mtimeMs;
     await waitFor('the supervisor to refresh the lease', () => fs.statSync(file).mtimeMs > createdAt);
     agent.kill(1_000);
@@ -159,7 +139,7 @@ describe('the workspace lease', function () {
 
   it('the supervisor stops its agent when another attempt has taken its lease', async () => {
     const lease = await acquireLease(options(dataDir, { refreshMs: 100 }));
-    const { agent, pids } = await startFamily(lease);
+    const { agent, pids } = await startFamily({ lease });
     running.push(agent);
     // What a takeover from another machine leaves: the same path, another token.
     fs.writeFileSync(`${file}.next`, JSON.stringify({ ...readRecord(file), host: 'other-machine', token: 'theirs' }));

@@ -6,9 +6,10 @@ import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { AgentProgress } from '../../contracts/task';
 import { acquireLease } from '../../activities/agent/lease';
-import { spawnAgentProcess, type SpawnedAgent } from '../../activities/agent/process-group';
+import type { SpawnedAgent } from '../../activities/agent/process-group';
 import { isRunning } from '../../activities/agent/process-table';
 import { createAgentActivities, type AgentRunnerConfig, type RunAgentInput } from '../../activities/agent/run-agent';
+import { startFamily } from '../support/family';
 import { AGENTS_DIR } from '../support/harness';
 import { waitFor } from '../support/wait';
 
@@ -46,12 +47,7 @@ const input: RunAgentInput = {
 /** An earlier attempt's agent (family.js) under a supervisor holding the workspace lease as `host`. */
 async function earlierAttempt(dataDir: string, host?: string): Promise<{ agent: SpawnedAgent; pids: number[] }> {
   const lease = await acquireLease({ dataDir, key: KEY, taskId: 't-7', attempt: 1, killGraceMs: 1_000, refreshMs: 200, ...(host === undefined ? {} : { host }) });
-  const pidFile = path.join(dataDir, 'family.json');
-  const agent = spawnAgentProcess(process.execPath, [path.join(AGENTS_DIR, 'family.js')], { cwd: dataDir, env: { PATH: process.env['PATH'] ?? '', FAMILY_PID_FILE: pidFile }, lease });
-  agent.child.stdout?.resume();
-  agent.child.stderr?.resume();
-  const family = await waitFor('the earlier attempt to run', () => fs.existsSync(pidFile) && (JSON.parse(fs.readFileSync(pidFile, 'utf8')) as { agent: number; grandchild: number }));
-  return { agent, pids: [agent.child.pid!, family.agent, family.grandchild] };
+  return startFamily({ lease });
 }
 
 describe('runAgent and the workspace lease', function () {

@@ -5,26 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnAgentProcess, type SpawnedAgent } from '../../activities/agent/process-group';
 import { groupRunning, isRunning } from '../../activities/agent/process-table';
+import { familyOf, familyPidFile, startFamily } from '../support/family';
 import { AGENTS_DIR } from '../support/harness';
 import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BASE_ENV = { PATH: process.env['PATH'] ?? '' };
-
-interface Family {
-  agent: number;
-  grandchild: number;
-  pgid: number;
-  fds: Record<string, string>;
-}
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-supervisor-'));
-}
-
-async function familyOf(file: string): Promise<Family> {
-  return waitFor('the agent and its grandchild to run', () => fs.existsSync(file) && (JSON.parse(fs.readFileSync(file, 'utf8')) as Family));
-}
 
 /** What the agent printed on stdout, in full once `exited` has settled. */
 function collect(agent: SpawnedAgent): { text: string } {
@@ -67,7 +53,7 @@ describe('the agent supervisor', function () {
     ['kills an agent that ignores SIGTERM after the grace period, when the worker is killed with SIGKILL', { FAMILY_IGNORE_TERM: '1' }, 500],
   ] as const) {
     it(name, async () => {
-      const pidFile = path.join(tempDir(), 'family.json');
+      const pidFile = familyPidFile();
       const { worker, supervisor } = await startWorkerStandIn({ FAMILY_PID_FILE: pidFile, ...env }, graceMs);
       workers.push(worker);
       groups.push(supervisor);
@@ -98,23 +84,16 @@ describe('the agent supervisor', function () {
   });
 
   it("outlives a SIGTERM to the group: the agent tidies up, and its exit code is reported", async () => {
-    const pidFile = path.join(tempDir(), 'family.json');
-    const agent = spawnAgentProcess(process.execPath, [path.join(AGENTS_DIR, 'family.js')], {
-      cwd: os.tmpdir(),
-      env: { ...BASE_ENV, FAMILY_PID_FILE: pidFile, FAMILY_ON_TERM_EXIT: '3' },
-      killGraceMs: 10_000,
-    });
-    const out = collect(agent);
-    await familyOf(pidFile);
+    const { agent, output } = await startFamily({ env: { FAMILY_ON_TERM_EXIT: '3' }, killGraceMs: 10_000 });
     agent.kill(10_000);
     assert.deepEqual(await agent.exited, { code: 3, signal: null });
-    assert.match(out.text, /SIGTERM: tidying up\ntidied up\n/);
+    assert.match(output.text, /SIGTERM: tidying up\ntidied up\n/);
   });
 
   it('rejects with ENOENT for a command that does not exist, and EACCES for one that cannot run', async () => {
     const missing = spawnAgentProcess('/nonexistent/agent', [], { cwd: os.tmpdir(), env: BASE_ENV });
     await assert.rejects(missing.exited, (error: NodeJS.ErrnoException) => error.code === 'ENOENT');
-    const notExecutable = path.join(tempDir(), 'agent.sh');
+    const notExecutable = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-supervisor-')), 'agent.sh');
     fs.writeFileSync(notExecutable, '#!/bin/sh\necho hi\n', { mode: 0o644 });
     const denied = spawnAgentProcess(notExecutable, [], { cwd: os.tmpdir(), env: BASE_ENV });
     await assert.rejects(denied.exited, (error: NodeJS.ErrnoException) => error.code === 'EACCES');
@@ -128,10 +107,8 @@ describe('the agent supervisor', function () {
   });
 
   it('does not hand the lifeline to the agent', async () => {
-    const pidFile = path.join(tempDir(), 'family.json');
-    const agent = spawnAgentProcess(process.execPath, [path.join(AGENTS_DIR, 'family.js')], { cwd: os.tmpdir(), env: { ...BASE_ENV, FAMILY_PID_FILE: pidFile } });
+    const { agent, family } = await startFamily();
     try {
-      const family = await familyOf(pidFile);
       const lifeline = fs.readlinkSync(`/proc/${agent.child.pid}/fd/3`);
       assert.match(lifeline, /^socket:\[\d+\]$/);
       assert.ok(!Object.values(family.fds).includes(lifeline), `the agent holds the lifeline: ${JSON.stringify(family.fds)}`);
