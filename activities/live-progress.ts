@@ -23,7 +23,7 @@ export async function liveTaskProgress(client: Client, taskWorkflowId: string): 
     if (activity.state === SCHEDULED) return { stage: WAITING_FOR_AGENT_SLOT, lineCount: 0, lastLines: [], updatedAt: new Date().toISOString() };
     const payload = activity.heartbeatDetails?.payloads?.[0];
     if (payload === undefined || payload === null) return undefined;
-    const details: unknown = defaultPayloadConverter.fromPayload(payload as Parameters<typeof defaultPayloadConverter.fromPayload>[0]);
+    const details: unknown = defaultPayloadConverter.fromPayload(payload);
     if (isProgress(details)) {
       const { stage, lineCount, lastLines, costUsd, updatedAt } = details;
       return { stage, lineCount, lastLines, updatedAt, ...(costUsd === undefined ? {} : { costUsd }) };

@@ -46,7 +46,7 @@ export function failurePresence(error: unknown): TaskPresence | undefined {
   while (current instanceof TemporalFailure) {
     if (current instanceof ApplicationFailure || current instanceof CancelledFailure) {
       const second: unknown = current.details?.[1];
-      if (typeof second === 'object' && second !== null && !Array.isArray(second)) return second as TaskPresence;
+      if (typeof second === 'object' && second !== null && !Array.isArray(second)) return second;
     }
     current = current.cause;
   }

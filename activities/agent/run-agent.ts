@@ -9,6 +9,7 @@ import type { AgentProgress, AgentUsage, Command, PullRequestRefs } from '../../
 import type { ThreadRef } from '../../contracts/thread';
 import type { PromptContext, ThreadTransport, Transports } from '../../integrations/transport';
 import { taskOnThread } from '../thread-activities';
+import { leaseWorkspace } from './attempt-lease';
 import type { AgentEvent } from './events';
 import { forEachLine } from './line-splitter';
 import { spawnAgentProcess } from './process-group';
@@ -297,7 +298,8 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     AGENT_BOT_TARGET: run.input.targetWorkflowId,
     AGENT_BOT_MODE: run.input.mode ?? 'execute',
   });
-  const agent = spawnAgentProcess(config.command, args, { cwd: run.cwd, env, stdin: config.promptOnStdin ? run.prompt : undefined });
+  const lease = await leaseWorkspace({ ctx, dataDir: config.dataDir, key: run.input.targetWorkflowId, taskId: run.input.command.taskId, killGraceMs: config.killGraceMs, progress, taskLog });
+  const agent = spawnAgentProcess(config.command, args, { cwd: run.cwd, env, stdin: config.promptOnStdin ? run.prompt : undefined, killGraceMs: config.killGraceMs, lease });
 
   let stopReason: StopReason | undefined;
   const stop = (reason: StopReason): void => {

@@ -2,11 +2,26 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { groupRunning, isRunning } from '../../activities/agent/process-table';
 import { Harness } from '../support/harness';
 import { testTemporal } from '../support/temporal';
 import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+/** The first run outlives the worker's heartbeat timeout, so an orphan would still run when the retry starts. */
+const AGENT_ENV = { SLOW_AGENT_SECONDS: '4', SLOW_AGENT_FIRST_SECONDS: '120', SLOW_AGENT_CHILD: '1' };
+
+/** One line per agent run, written by slow.js as it starts. */
+function agentRuns(pidFile: string): { pid: number; pgid: number; earlierStillRunning: string }[] {
+  return fs
+    .readFileSync(pidFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [pid, pgid, earlierStillRunning] = line.split(' ');
+      return { pid: Number(pid), pgid: Number(pgid), earlierStillRunning: earlierStillRunning ?? '?' };
+    });
+}
 
 function startWorkerProcess(env: Record<string, string>): ChildProcess {
   // `node --import tsx` keeps it one process: the SIGKILL below hits the worker itself.
@@ -24,28 +39,35 @@ describe('a worker killed mid-run', function () {
   let h: Harness;
   const workers: ChildProcess[] = [];
   let pidFile: string;
+  const agentGroups: number[] = [];
   before(async () => {
     pidFile = path.join(fs.mkdtempSync(path.join(testTemporal().dataDir, 'crash-')), 'pids');
     h = await Harness.start({
       startWorker: false,
       agent: 'slow.js',
-      env: { SLOW_AGENT_SECONDS: '4', SLOW_AGENT_PID_FILE: pidFile, AGENT_ENV_PASSTHROUGH: 'SLOW_AGENT_SECONDS,SLOW_AGENT_PID_FILE' },
+      env: { ...AGENT_ENV, SLOW_AGENT_PID_FILE: pidFile, AGENT_ENV_PASSTHROUGH: [...Object.keys(AGENT_ENV), 'SLOW_AGENT_PID_FILE'].join(',') },
     });
   });
   after(async () => {
     for (const worker of workers) worker.kill('SIGKILL');
+    // Only when the test failed: an orphan must not outlive the run.
+    for (const group of agentGroups.filter(groupRunning)) process.kill(-group, 'SIGKILL');
     await h.stop();
   });
 
-  it('is noticed, and the task completes once on another worker', async () => {
-    const env = { ...h.processEnv(), SLOW_AGENT_SECONDS: '4', SLOW_AGENT_PID_FILE: pidFile };
+  it('takes its agent down with it, and the task completes once on another worker, never two agents at once', async () => {
+    const env = { ...h.processEnv(), ...AGENT_ENV, SLOW_AGENT_PID_FILE: pidFile };
     const first = startWorkerProcess(env);
     workers.push(first);
     await h.comment('@agent survive a crash', { number: 80 });
     await waitFor('the agent to start on the first worker', () => fs.existsSync(pidFile), 60_000);
 
+    const [orphan] = agentRuns(pidFile);
+    assert.ok(orphan !== undefined && isRunning(orphan.pid), 'the first agent runs when its worker is killed');
+    agentGroups.push(orphan.pgid);
     const killedAt = Date.now();
     first.kill('SIGKILL');
+    await waitFor('the first agent and its process group to be gone', () => !isRunning(orphan.pid) && !groupRunning(orphan.pgid), 15_000);
     workers.push(startWorkerProcess(env));
 
     const comment = await waitFor('the result comment', () => h.commentsOn(80)[0], 90_000).catch(async (error: unknown) => {
@@ -54,7 +76,9 @@ describe('a worker killed mid-run', function () {
     });
     const recoveredInMs = Date.now() - killedAt;
     assert.match(comment.body, /Slow answer done/);
-    assert.equal(fs.readFileSync(pidFile, 'utf8').trim().split('\n').length, 2, 'the agent ran again on the second worker');
+    const runs = agentRuns(pidFile);
+    assert.equal(runs.length, 2, 'the agent ran again on the second worker');
+    assert.equal(runs[1]?.earlierStillRunning, '-', 'nothing of the first run was alive when the second started');
     assert.ok(recoveredInMs < 45_000, `took ${recoveredInMs} ms to recover`);
     const past = await waitFor('the task in status', async () => {
       const done = (await h.status(80)).past;
