@@ -10,7 +10,7 @@ import { createTemporalDispatcher } from '../gateway/dispatcher';
 import { routeGithubEvent } from '../integrations/github/route-event';
 import { signGithubPayload } from '../integrations/github/webhook-signature';
 import { commentPayload } from '../test/support/webhooks';
-import { githubRoutingPolicy } from '../workers/gateway-server';
+import { githubRoutingPolicy } from '../workers/gateway-routers';
 
 export interface LoadPlan {
   kind: 'gateway' | 'bare';

@@ -74,7 +74,8 @@ function readConfigFile(explicitPath: string | undefined, cwd: string): Record<s
 
 /** YAML values as the environment would write them, so one schema reads both. */
 function toEnvValue(key: string, value: unknown): unknown {
-  if ((key === 'AGENT_PROJECTS' || key === 'AGENT_COMMANDS') && typeof value === 'object' && value !== null && !Array.isArray(value)) return JSON.stringify(value);
+  // Mappings (AGENT_PROJECTS, AGENT_COMMANDS, SLACK_CHANNEL_REPOS, ...) are JSON in the environment.
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return JSON.stringify(value);
   if (Array.isArray(value)) return key === 'AGENT_ARGS' ? JSON.stringify(value.map(String)) : value.map(String).join(',');
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return value;

@@ -1,15 +1,13 @@
+import type Router from '@koa/router';
 import Koa from 'koa';
 import { createTasksRouter, type TasksApiOptions } from './api/tasks-router';
-import type { Dispatcher } from './dispatcher';
 import { errorHandler } from './error-handler';
-import { createGithubWebhookRouter } from './github/router';
-import type { RoutingPolicy } from '../integrations/github/route-event';
 import { createHealthRouter } from './health-router';
 
 export interface GatewayDeps {
-  dispatcher: Dispatcher;
   isTemporalReachable: () => Promise<boolean>;
-  github: RoutingPolicy & { secrets: readonly string[] };
+  /** One router per provider (`/webhooks/<provider>...`), built from the config by the entry point. */
+  routers: readonly Router[];
   /** The operators' API under /api (bearer token). */
   api?: TasksApiOptions;
   log?: (message: string, meta: Record<string, unknown>) => void;
@@ -20,9 +18,8 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   app.silent = true;
   app.use(errorHandler());
   const health = createHealthRouter(deps.isTemporalReachable);
-  const github = createGithubWebhookRouter({ ...deps.github, dispatcher: deps.dispatcher, ...(deps.log ? { log: deps.log } : {}) });
   app.use(health.routes()).use(health.allowedMethods());
-  app.use(github.routes()).use(github.allowedMethods());
+  for (const router of deps.routers) app.use(router.routes()).use(router.allowedMethods());
   if (deps.api !== undefined) {
     const tasks = createTasksRouter(deps.api);
     app.use(tasks.routes()).use(tasks.allowedMethods());

@@ -4,7 +4,7 @@ import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../config/load';
 import { createGatewayApp } from '../gateway/app';
 import { createTemporalDispatcher } from '../gateway/dispatcher';
-import type { RoutingPolicy } from '../integrations/github/route-event';
+import { providerRouters } from './gateway-routers';
 import type { Logger } from './logger';
 
 /** Longer than any dispatch takes; GitHub itself gives up after 10 s. */
@@ -15,31 +15,17 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Who may command agent-bot and how, from the config; bench:ack routes its bare calls with it too. */
-export function githubRoutingPolicy(config: Config): RoutingPolicy {
-  return {
-    mention: config.AGENT_BOT_MENTION,
-    allowedUsers: config.GITHUB_ALLOWED_USERS,
-    botLogin: config.GITHUB_BOT_LOGIN,
-    commands: config.AGENT_COMMANDS,
-    defaultCommand: config.AGENT_DEFAULT_COMMAND,
-  };
-}
-
 /** Starts the HTTP gateway on GATEWAY_HOST:GATEWAY_PORT (port 0 picks a free one). */
 export async function startGateway(options: { config: Config; connection: Connection; log: Logger; port?: number }): Promise<RunningGateway> {
   const { config, connection, log } = options;
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  if (config.GITHUB_WEBHOOK_SECRET.length === 0) {
-    log('GITHUB_WEBHOOK_SECRET is not set: /webhooks/github refuses every delivery with 401');
-  }
+  const dispatcher = createTemporalDispatcher(client, config.TEMPORAL_TASK_QUEUE);
   const app = createGatewayApp({
-    dispatcher: createTemporalDispatcher(client, config.TEMPORAL_TASK_QUEUE),
+    routers: providerRouters({ config, dispatcher, log }),
     isTemporalReachable: async () => {
       await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
       return true;
     },
-    github: { secrets: config.GITHUB_WEBHOOK_SECRET, ...githubRoutingPolicy(config) },
     api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR },
     log,
   });

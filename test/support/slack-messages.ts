@@ -27,6 +27,8 @@ export interface SlackMessage {
   latest_reply?: string;
   files?: { id: string; name: string; title: string }[];
   edited?: { user: string; ts: string };
+  /** Message metadata (https://docs.slack.dev/messaging/message-metadata): returned only when asked for. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
   reactions: SlackReaction[];
 }
 
@@ -68,7 +70,7 @@ export function react(message: SlackMessage, botUser: string, name: string, add:
  * One page of a thread (parent first): at most `limit` messages (1–1000, default 1000), `has_more`, and an opaque
  * `response_metadata.next_cursor` (base64 of `next_ts:<ts>`, like Slack's), empty on the last page.
  */
-export function repliesPage(thread: SlackMessage[], limitArg: unknown, cursorArg: unknown): Record<string, unknown> | SlackErrorAnswer {
+export function repliesPage(thread: SlackMessage[], limitArg: unknown, cursorArg: unknown, withMetadata = false): Record<string, unknown> | SlackErrorAnswer {
   const limit = Math.min(Math.max(Number(limitArg ?? 1000) || 1000, 1), 1000);
   const cursor = typeof cursorArg === 'string' && cursorArg !== '' ? Buffer.from(cursorArg, 'base64').toString('utf8') : undefined;
   if (cursor !== undefined && !cursor.startsWith('next_ts:')) return { ok: false, error: 'invalid_cursor' };
@@ -77,16 +79,17 @@ export function repliesPage(thread: SlackMessage[], limitArg: unknown, cursorArg
   const next = thread[start + limit];
   return {
     ok: true,
-    messages: thread.slice(start, start + limit).map(shapeMessage),
+    messages: thread.slice(start, start + limit).map((message) => shapeMessage(message, withMetadata)),
     has_more: next !== undefined,
     response_metadata: { next_cursor: next === undefined ? '' : Buffer.from(`next_ts:${next.ts}`).toString('base64') },
   };
 }
 
 /** A message as Slack's API returns it: no `channel` field, no empty `reactions`. */
-export function shapeMessage(message: SlackMessage): Record<string, unknown> {
+export function shapeMessage(message: SlackMessage, withMetadata = false): Record<string, unknown> {
   const shaped: Record<string, unknown> = { ...message };
   delete shaped['channel'];
+  if (!withMetadata) delete shaped['metadata'];
   if (message.reactions.length === 0) delete shaped['reactions'];
   else shaped['reactions'] = message.reactions.map((r) => ({ ...r, users: [...r.users] }));
   return shaped;

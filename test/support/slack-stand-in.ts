@@ -195,7 +195,8 @@ export class SlackStandIn extends StandInServer {
     const content = this.content(args, true);
     if ('error' in content) return content;
     const threadTs = typeof args['thread_ts'] === 'string' && args['thread_ts'] !== '' ? args['thread_ts'] : undefined;
-    const message = this.store(channel, { type: 'message', channel: channel.id, ts: this.nextTs(), ...content, ...this.botFields(), thread_ts: threadTs, reactions: [] });
+    const metadata = parseMetadata(args['metadata']);
+    const message = this.store(channel, { type: 'message', channel: channel.id, ts: this.nextTs(), ...content, ...this.botFields(), thread_ts: threadTs, ...(metadata === undefined ? {} : { metadata }), reactions: [] });
     return { ok: true, channel: channel.id, ts: message.ts, message: shapeMessage(message) };
   }
 
@@ -209,6 +210,8 @@ export class SlackStandIn extends StandInServer {
     if ('error' in content) return content;
     message.text = content.text;
     if (content.blocks !== undefined) message.blocks = content.blocks;
+    const metadata = parseMetadata(args['metadata']);
+    if (metadata !== undefined) message.metadata = metadata;
     message.edited = { user: this.bot.user_id, ts: this.nextTs() };
     this.messageHistory.get(`${channel.id}/${message.ts}`)?.push({ text: message.text, blocks: message.blocks });
     return { ok: true, channel: channel.id, ts: message.ts, text: message.text, message: shapeMessage(message) };
@@ -238,7 +241,8 @@ export class SlackStandIn extends StandInServer {
     if (channel === undefined) return { ok: false, error: 'channel_not_found' };
     const found = channel.messages.find((m) => m.ts === args['ts']);
     if (found === undefined) return { ok: false, error: 'thread_not_found' };
-    return repliesPage(this.thread(channel.id, found.thread_ts ?? found.ts), args['limit'], args['cursor']);
+    const withMetadata = args['include_all_metadata'] === true || args['include_all_metadata'] === 'true';
+    return repliesPage(this.thread(channel.id, found.thread_ts ?? found.ts), args['limit'], args['cursor'], withMetadata);
   }
 
   private shareFiles(channelId: string, threadTs: string | undefined, text: string, files: SlackFile[]): SlackErrorAnswer | undefined {
@@ -265,4 +269,20 @@ export class SlackStandIn extends StandInServer {
     }
     return message;
   }
+}
+
+/** `metadata` as @slack/web-api sends it: an object in JSON bodies, a JSON string in form bodies. */
+function parseMetadata(value: unknown): SlackMessage['metadata'] {
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { event_type: eventType, event_payload: payload } = parsed as { event_type?: unknown; event_payload?: unknown };
+  if (typeof eventType !== 'string' || typeof payload !== 'object' || payload === null) return undefined;
+  return { event_type: eventType, event_payload: payload as Record<string, unknown> };
 }
