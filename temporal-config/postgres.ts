@@ -126,6 +126,7 @@ export function postgresPid(dataDir: string): number | undefined {
 }
 
 function initDatabaseCluster(options: OwnPostgresOptions, owner: { uid: number; gid: number } | undefined): void {
+  if (owner !== undefined) assertReachable(path.dirname(options.dataDir), owner.uid);
   if (fs.existsSync(path.join(options.dataDir, 'PG_VERSION'))) return;
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   if (owner !== undefined) fs.chownSync(options.dataDir, owner.uid, owner.gid);
@@ -161,6 +162,23 @@ function postgresOwner(): { uid: number; gid: number } | undefined {
     return { uid, gid };
   } catch {
     throw new PostgresError('running as root, PostgreSQL must run as another user, and there is no `postgres` user (Debian\'s package creates it)');
+  }
+}
+
+/**
+ * Run as root, PostgreSQL runs as `postgres`, which must be able to walk down to its data dir.
+ * @throws PostgresError naming the first folder on the way that it may not enter.
+ */
+function assertReachable(dir: string, uid: number): void {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const stat = fs.statSync(current);
+    if (stat.uid !== uid && (stat.mode & 0o001) === 0) {
+      throw new PostgresError(
+        `PostgreSQL runs as the postgres user, which may not enter ${current} (mode ${(stat.mode & 0o777).toString(8)}): ` +
+          'choose an AGENT_BOT_DATA_DIR it can reach, or give a database with TEMPORAL_POSTGRES_URL',
+      );
+    }
+    if (current === path.dirname(current)) return;
   }
 }
 
