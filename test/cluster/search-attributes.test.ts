@@ -67,7 +67,7 @@ describe('search attributes on SQL visibility (PostgreSQL)', function () {
     );
   });
 
-  it('answers =, IN, STARTS_WITH, != and IS NULL on our attributes; refuses LIKE and ORDER BY', async () => {
+  it('answers =, IN, STARTS_WITH, !=, IS NULL, AND and OR on our attributes; refuses LIKE and ORDER BY', async () => {
     const { client } = testTemporal();
     const run = randomUUID().slice(0, 8);
     const taskQueue = `nobody-polls-${run}`;
@@ -99,6 +99,7 @@ describe('search attributes on SQL visibility (PostgreSQL)', function () {
       assert.deepEqual(await ids(`${mine} AND AgentStatus != "succeeded"`), [`sa-query-${run}-1`, `sa-query-${run}-2`]);
       assert.deepEqual(await ids(`${mine} AND AgentTaskId IS NULL`), [`sa-query-${run}-2`, `sa-query-${run}-3`]);
       assert.deepEqual(await ids(`AgentTaskId = 'gh-${run}' AND AgentProvider = 'github'`), [`sa-query-${run}-1`]);
+      assert.deepEqual(await ids(`${mine} AND (AgentTarget = "other/q-${run}#3" OR AgentTaskId = "gh-${run}")`), [`sa-query-${run}-1`, `sa-query-${run}-3`]);
       assert.equal((await client.workflow.count(`${mine} AND ExecutionStatus = "Running"`)).count, 3);
       await assert.rejects(ids(`AgentTarget LIKE "acme/q-${run}%"`), causedBy(/operator 'LIKE' not supported for Keyword/));
       await assert.rejects(ids(`${mine} ORDER BY StartTime DESC`), causedBy(/'ORDER BY' clause/));
