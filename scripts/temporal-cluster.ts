@@ -68,7 +68,13 @@ async function main(): Promise<number> {
     detached: parsed.values.detach,
   };
   const started = Date.now();
+  // Ctrl-C while it comes up stops what has been started so far (nothing is left half-started).
+  const interrupted = (): void => void stopCluster(dir).then(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const cluster = await ensureCluster(options);
+  process.off('SIGINT', interrupted);
+  process.off('SIGTERM', interrupted);
   const postgres = cluster.state.postgres;
   process.stdout.write(
     [

@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../temporal-config/temporal-cli';
  * the HTTP API's visibility queries, the janitor schedule; then the cluster's own tests, the server
  * restart last since it takes the server away for a moment.
  */
-export const CLUSTER_TEST_FILES = [
+const CLUSTER_TEST_FILES = [
   'test/integration/end-to-end.test.ts',
   'test/integration/lifecycle.test.ts',
   'test/integration/worker-crash.test.ts',

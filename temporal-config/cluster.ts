@@ -29,6 +29,8 @@ export class ClusterError extends Error {
 }
 
 const port = z.coerce.number().int().min(1024).max(65535);
+/** Room for the layout of clusterPorts: membership ports 300 below, HTTP 10 above. */
+const frontendPort = z.coerce.number().int().min(1324).max(65525);
 const postgresUrl = z
   .url({ protocol: /^postgres(ql)?$/, error: 'expected postgres://user:password@host:port' })
   .transform((value) => new URL(value));
@@ -38,7 +40,7 @@ export const clusterEnvSchema = z.object({
   /** An existing PostgreSQL (12 or later) to use instead of starting one; its user must be able to create databases. */
   TEMPORAL_POSTGRES_URL: z.string().trim().optional().transform((value) => (value === '' ? undefined : value)).pipe(postgresUrl.optional()),
   /** The frontend's gRPC port; the other services take fixed offsets from it (see clusterPorts). */
-  TEMPORAL_CLUSTER_PORT: port.default(7233),
+  TEMPORAL_CLUSTER_PORT: frontendPort.default(7233),
   /** Port of the PostgreSQL the script starts itself (unused with TEMPORAL_POSTGRES_URL). */
   TEMPORAL_CLUSTER_POSTGRES_PORT: port.default(7432),
   /** Folder with initdb/postgres/pg_isready, when not Debian's /usr/lib/postgresql/<major>/bin. */
@@ -328,13 +330,6 @@ export async function ensureCluster(options: ClusterOptions): Promise<RunningClu
     const server = startServerProcess(binaries.server, paths.serverConfig, paths.serverLog, options.detached);
     cleanups.unshift(() => stopProcess(server.pid, { expected: paths.serverConfig }).then(() => undefined));
     const address = `127.0.0.1:${ports.frontend}`;
-    log(`Temporal server ${version} starting at ${address} (log: ${paths.serverLog})`);
-    const connection = await waitForFrontend(address, () => server.exited, paths.serverLog);
-    try {
-      await prepareClusterNamespace(connection, options.namespace, options.retentionMs);
-    } finally {
-      await connection.close();
-    }
     const state: ClusterState = {
       version,
       address,
@@ -347,7 +342,15 @@ export async function ensureCluster(options: ClusterOptions): Promise<RunningClu
       namespace: options.namespace,
       startedAt: new Date().toISOString(),
     };
+    // Recorded before the wait, so `stop` (or a Ctrl-C handler using stopCluster) finds a server still starting.
     fs.writeFileSync(paths.state, `${JSON.stringify(state, null, 2)}\n`);
+    log(`Temporal server ${version} starting at ${address} (log: ${paths.serverLog})`);
+    const connection = await waitForFrontend(address, () => server.exited, paths.serverLog);
+    try {
+      await prepareClusterNamespace(connection, options.namespace, options.retentionMs);
+    } finally {
+      await connection.close();
+    }
     const ownCleanups = [...cleanups];
     return {
       address,
@@ -365,14 +368,14 @@ export async function ensureCluster(options: ClusterOptions): Promise<RunningClu
 }
 
 /**
- * Stops what `dir/cluster.json` records: the server (SIGTERM, SIGKILL after 20 s), then PostgreSQL when the
- * script started its own (fast shutdown). Resolves at once when nothing runs.
+ * Stops what `dir/cluster.json` records: the server (SIGTERM, SIGKILL after 20 s), then the script's own
+ * PostgreSQL in `dir/postgres` (fast shutdown), also when it runs without a recorded server (a start-up
+ * interrupted before the server was started). Resolves at once when nothing runs.
  */
 export async function stopCluster(dir: string): Promise<void> {
   const state = readClusterState(dir);
-  if (state === undefined) return;
-  await stopProcess(state.serverPid, { expected: state.serverConfigFile });
-  if (state.postgres.kind === 'own') await stopOwnPostgres(state.postgres.dataDir);
+  if (state !== undefined) await stopProcess(state.serverPid, { expected: state.serverConfigFile });
+  await stopOwnPostgres(state?.postgres.kind === 'own' ? state.postgres.dataDir : clusterPaths(dir).postgresData);
 }
 
 /** What runs on `dir`, for `npm run temporal:cluster -- status`. */
