@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { startDevServer, type DevServer } from '../../temporal-config/dev-server';
+import { searchAttributeKeys } from '../../contracts/search-attributes';
+import { startDevServer, waitForSearchAttributes, type DevServer } from '../../temporal-config/dev-server';
 import { prepareNamespace } from '../../temporal-config/namespace-setup';
 import { ensureTemporalCli } from '../../temporal-config/temporal-cli';
 
@@ -21,11 +22,24 @@ let shared: TestTemporal | undefined;
 let server: DevServer | undefined;
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** One real dev server (SQLite in a temp dir) for the whole run: Temporal is never mocked. */
+/**
+ * One real Temporal server for the whole run: Temporal is never mocked. A dev server (SQLite in a temp dir),
+ * or the server at AGENT_BOT_TEST_TEMPORAL_ADDRESS when set (`npm run test:cluster` sets it to the
+ * PostgreSQL cluster it starts); that server is left running at the end.
+ */
 export async function startTestTemporal(): Promise<TestTemporal> {
   if (shared) return shared;
   const cli = ensureTemporalCli((line) => process.stderr.write(`${line}\n`));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-test-'));
+  const external = process.env['AGENT_BOT_TEST_TEMPORAL_ADDRESS'];
+  if (external !== undefined && external !== '') {
+    const connection = await Connection.connect({ address: external });
+    await prepareNamespace(connection, 'default', 7 * 24 * 3600 * 1000);
+    await waitForSearchAttributes(connection, 'default', searchAttributeKeys.map((key) => key.name));
+    const nativeConnection = await NativeConnection.connect({ address: external });
+    shared = { address: external, cliPath: cli.path, connection, nativeConnection, client: new Client({ connection }), dataDir };
+    return shared;
+  }
   server = await startDevServer({
     cliPath: cli.path,
     port: await freePort(),
