@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { durationMs } from './duration';
-
-const port = z.coerce.number().int().min(1).max(65535);
-const list = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
-const optionalString = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+import { list, optionalString, port } from './fields';
+import { slackConfig } from './slack';
 
 /** Every setting of agent-bot, by its user-facing name. The README documents each key. */
 export const configSchema = z.object({
@@ -82,6 +75,7 @@ export const configSchema = z.object({
   AGENT_PROJECTS: optionalString.transform((value, ctx) => parseProjects(value, ctx)),
   AGENT_PROJECT_ROOTS: list.default([]),
   AGENT_FORBIDDEN_PATHS: list.default(['/etc', '/root', '/proc', '/sys', '/dev', '/boot', '/var/run']),
+  ...slackConfig,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -2,7 +2,10 @@ import type Router from '@koa/router';
 import type { Config } from '../config/load';
 import type { Dispatcher } from '../gateway/dispatcher';
 import { createGithubWebhookRouter } from '../gateway/github/router';
+import { createSlackRouter } from '../gateway/slack/router';
 import type { RoutingPolicy } from '../integrations/github/route-event';
+import { createSlackClient, type SlackClient } from '../integrations/slack/client';
+import type { SlackRoutingPolicy } from '../integrations/slack/route-event';
 import type { CommandPolicy } from '../integrations/thread-command';
 import type { Logger } from './logger';
 
@@ -29,5 +32,38 @@ export interface RouterDeps {
 export function providerRouters(deps: RouterDeps): Router[] {
   const { config, dispatcher, log } = deps;
   if (config.GITHUB_WEBHOOK_SECRET.length === 0) log('GITHUB_WEBHOOK_SECRET is not set: /webhooks/github refuses every delivery with 401');
-  return [createGithubWebhookRouter({ secrets: config.GITHUB_WEBHOOK_SECRET, ...githubRoutingPolicy(config), dispatcher, log })];
+  const slackClient = config.SLACK_BOT_TOKEN === undefined ? undefined : createSlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
+  if (config.SLACK_SIGNING_SECRET.length > 0 && slackClient === undefined && config.SLACK_BOT_USER_ID === undefined) {
+    log('SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor SLACK_BOT_USER_ID: Slack requests will fail until one is');
+  }
+  return [
+    createGithubWebhookRouter({ secrets: config.GITHUB_WEBHOOK_SECRET, ...githubRoutingPolicy(config), dispatcher, log }),
+    createSlackRouter({ secrets: config.SLACK_SIGNING_SECRET, policy: slackRoutingPolicy(config, slackClient), dispatcher, log, ...(slackClient === undefined ? {} : { client: slackClient }) }),
+  ];
+}
+
+/**
+ * Who agent-bot is on Slack and how it reads requests: SLACK_BOT_USER_ID, or else what `auth.test`
+ * answers, asked on first use and then kept (a failure is asked again next time, not kept).
+ */
+export function slackRoutingPolicy(config: Config, client: SlackClient | undefined): () => Promise<SlackRoutingPolicy> {
+  let identity: Promise<{ botUserId: string; workspaceUrl?: string }> | undefined;
+  const resolve = async (): Promise<{ botUserId: string; workspaceUrl?: string }> => {
+    if (client === undefined) {
+      if (config.SLACK_BOT_USER_ID === undefined) throw new Error('Slack: set SLACK_BOT_TOKEN (or at least SLACK_BOT_USER_ID) to take requests');
+      return { botUserId: config.SLACK_BOT_USER_ID };
+    }
+    const answer = await client.auth.test();
+    const botUserId = config.SLACK_BOT_USER_ID ?? answer.user_id;
+    if (botUserId === undefined) throw new Error('Slack: auth.test answered no user_id; set SLACK_BOT_USER_ID');
+    return { botUserId, ...(answer.url === undefined ? {} : { workspaceUrl: answer.url }) };
+  };
+  return async () => {
+    identity ??= resolve().catch((error: unknown) => {
+      identity = undefined;
+      throw error;
+    });
+    const { botUserId, workspaceUrl } = await identity;
+    return { ...commandPolicy(config), botUserId, allowedUsers: config.SLACK_ALLOWED_USERS, channelRepos: config.SLACK_CHANNEL_REPOS, ...(workspaceUrl === undefined ? {} : { workspaceUrl }) };
+  };
 }

@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../config/load';
+import { createSlackClient } from '../integrations/slack/client';
+import { createSlackTransport, SLACK_WRITE_WINDOWS } from '../integrations/slack/transport';
 import { createGithubClient, type GithubClient } from '../integrations/github/client';
 import { createGithubTransport, GITHUB_WRITE_WINDOWS } from '../integrations/github/transport';
-import { Transports } from '../integrations/transport';
+import { Transports, type ThreadTransport } from '../integrations/transport';
 import { WriteBudgets } from '../integrations/write-budget';
 
 /** The provider clients and transports of one worker process, built once from its config. */
@@ -22,8 +26,28 @@ const CHECK_RUN_EDIT_INTERVAL_MS = 5 * 60_000;
 export function createProviderKit(config: Config): ProviderKit {
   const github = createGithubClient({ token: config.GITHUB_TOKEN, apiUrl: config.GITHUB_API_URL });
   const githubBudgets = new WriteBudgets({ windows: GITHUB_WRITE_WINDOWS, urgentReserve: 0.25, maxWaitMs: 30_000 });
-  const transports = [
+  const transports: ThreadTransport[] = [
     createGithubTransport({ client: github, budgets: githubBudgets, checkRuns: config.GITHUB_CHECK_RUNS, checkRunName: 'agent-bot', checkRunEditIntervalMs: CHECK_RUN_EDIT_INTERVAL_MS }),
   ];
-  return { transports: new Transports(transports), github, budgets: { github: githubBudgets } };
+  const budgets: Record<string, WriteBudgets> = { github: githubBudgets };
+  if (config.SLACK_BOT_TOKEN !== undefined) {
+    budgets['slack'] = new WriteBudgets({ windows: SLACK_WRITE_WINDOWS, urgentReserve: 0.25, maxWaitMs: 30_000 });
+    const client = createSlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
+    transports.push(createSlackTransport({ client, budgets: budgets['slack'], allowedUsers: config.SLACK_ALLOWED_USERS, readAnswer: answerReader(config.AGENT_BOT_DATA_DIR) }));
+  }
+  return { transports: new Transports(transports), github, budgets };
+}
+
+/** Reads a task's whole answer (`logs/tasks/<id>/answer.md`, relative to the data dir) when this worker has it. */
+function answerReader(dataDir: string): (answerPath: string) => string | undefined {
+  const root = path.resolve(dataDir);
+  return (answerPath) => {
+    const file = path.resolve(root, answerPath);
+    if (!file.startsWith(`${root}${path.sep}`)) return undefined;
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
 }

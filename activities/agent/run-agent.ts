@@ -158,6 +158,10 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
         publisher = new ProgressPublisher(transport, began.task, began.presence, threadDeps.pacing, beat, began.mayExist, Date.now, (error) => {
           log.warn('progress edit failed', { error: error instanceof Error ? error.message : String(error) });
         });
+        // The plan's message (with its buttons) says at once who decided, instead of waiting for progress.
+        if (input.approvedBy !== undefined) {
+          await publisher.show({ phase: 'working', stage: `approved by @${input.approvedBy}; starting`, elapsedMs: Date.now() - Date.parse(input.startedAt ?? new Date().toISOString()) });
+        }
       }
       const repo = input.repo ?? thread.repo;
       const checkout = transport?.checkout(thread) ?? { branch: `agent-bot/${thread.provider}-${taskBranch(thread.key)}` };

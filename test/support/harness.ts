@@ -9,6 +9,8 @@ import { targetWorkflowId, taskWorkflowId } from '../../contracts/target';
 import { createAgentWorkers, type AgentWorkers } from '../../workers/agent-worker';
 import { startGateway, type RunningGateway } from '../../workers/gateway-server';
 import { GithubStandIn } from './github-stand-in';
+import { SlackStandIn } from './slack-stand-in';
+import { appMentionEvent, blockActionsForm, directMessageEvent, signedSlackDelivery, slashCommandForm, SLACK_TEAM_ID } from './slack-deliveries';
 import { testTemporal, workflowBundle } from './temporal';
 import { commentPayload, sendGithubDelivery, TEST_WEBHOOK_SECRET } from './webhooks';
 
@@ -20,6 +22,17 @@ export interface HarnessOptions {
   /** Extra settings, by their user-facing names. */
   env?: Record<string, string>;
   startWorker?: boolean;
+  /** Also a Slack stand-in, the gateway's Slack routes and the Slack transport, configured for it. */
+  slack?: boolean;
+}
+
+/** The signing secret of the Slack app in tests. */
+export const TEST_SLACK_SECRET = 'test-slack-signing-secret';
+
+/** A Slack answer from the gateway. */
+export interface SlackAnswer {
+  status: number;
+  body: Record<string, unknown>;
 }
 
 /**
@@ -29,6 +42,8 @@ export interface HarnessOptions {
  */
 export class Harness {
   readonly github = new GithubStandIn();
+  /** Present when started with `slack: true`. */
+  slack: SlackStandIn | undefined;
   readonly repo = `widgets-${randomUUID().slice(0, 8)}`;
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-data-'));
   readonly taskQueue = `test-${randomUUID()}`;
@@ -41,6 +56,7 @@ export class Harness {
   static async start(options: HarnessOptions = {}): Promise<Harness> {
     const harness = new Harness(options);
     await harness.github.start();
+    if (options.slack === true) harness.slack = await new SlackStandIn().start();
     harness.config = harness.buildConfig();
     harness.gateway = await startGateway({ config: harness.config, connection: testTemporal().connection, log: () => {}, port: 0 });
     if (options.startWorker !== false) await harness.startWorkers();
@@ -75,6 +91,67 @@ export class Harness {
     await this.stopWorkers();
     await this.gateway.close();
     await this.github.stop();
+    await this.slack?.stop();
+  }
+
+  /** Signs and POSTs a body to one of the gateway's Slack routes, as Slack does. */
+  async slackPost(route: 'events' | 'interactivity' | 'commands', body: string, options: { form?: boolean; timestamp?: number; retryNum?: number; secret?: string } = {}): Promise<SlackAnswer> {
+    const delivery = signedSlackDelivery(options.secret ?? TEST_SLACK_SECRET, body, options);
+    const response = await fetch(`${this.gateway.url}/webhooks/slack/${route}`, { method: 'POST', headers: delivery.headers, body: delivery.body });
+    const text = await response.text();
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      parsed = { text };
+    }
+    return { status: response.status, body: parsed };
+  }
+
+  /**
+   * A person's message mentioning agent-bot in a Slack channel (posted in the stand-in, so reactions land
+   * on it), then its `app_mention` event. In a thread when `threadTs` is given, else it starts one.
+   */
+  async slackMention(text: string, options: { channel?: string; user?: string; threadTs?: string; eventId?: string; retryNum?: number; ts?: string } = {}) {
+    const slack = this.requireSlack();
+    const channel = options.channel ?? 'C0CHANNEL1';
+    const user = options.user ?? 'U0PERSON01';
+    const ts = options.ts ?? slack.postAsUser(channel, { user, text, ...(options.threadTs === undefined ? {} : { thread_ts: options.threadTs }) }).ts;
+    const event = appMentionEvent({ text, channel, user, ts, ...(options.threadTs === undefined ? {} : { threadTs: options.threadTs }), ...(options.eventId === undefined ? {} : { eventId: options.eventId }) });
+    const answer = await this.slackPost('events', JSON.stringify(event), options.retryNum === undefined ? {} : { retryNum: options.retryNum });
+    return { ...answer, ts, channel, eventId: String(event['event_id']) };
+  }
+
+  /** A direct message to agent-bot (a `message` event of `channel_type: im`). */
+  async slackDirectMessage(text: string, options: { channel?: string; user?: string } = {}) {
+    const slack = this.requireSlack();
+    const channel = options.channel ?? 'D0DIRECT01';
+    if (!slack.channels.has(channel)) slack.addChannel(channel, { isIm: true });
+    const user = options.user ?? 'U0PERSON01';
+    const ts = slack.postAsUser(channel, { user, text }).ts;
+    const answer = await this.slackPost('events', JSON.stringify(directMessageEvent({ text, channel, user, ts })));
+    return { ...answer, ts, channel };
+  }
+
+  /** A click on one of agent-bot's buttons. */
+  slackClick(actionId: string, options: { value: string; channel?: string; user?: string; messageTs: string }): Promise<SlackAnswer> {
+    const form = blockActionsForm({ actionId, value: options.value, user: options.user ?? 'U0PERSON01', channel: options.channel ?? 'C0CHANNEL1', messageTs: options.messageTs });
+    return this.slackPost('interactivity', form, { form: true });
+  }
+
+  /** `/agent <text>` in a channel. */
+  slackSlash(text: string, options: { channel?: string; user?: string } = {}): Promise<SlackAnswer> {
+    return this.slackPost('commands', slashCommandForm({ command: '/agent', text, user: options.user ?? 'U0PERSON01', channel: options.channel ?? 'C0CHANNEL1' }), { form: true });
+  }
+
+  /** `slack:<team>/<channel>/<thread ts>`: the conversation workflow of a Slack thread. */
+  slackThreadId(channel: string, threadTs: string): string {
+    return `slack:${SLACK_TEAM_ID}/${channel}/${threadTs}`;
+  }
+
+  private requireSlack(): SlackStandIn {
+    if (this.slack === undefined) throw new Error('start the harness with slack: true');
+    return this.slack;
   }
 
   /**
@@ -149,6 +226,7 @@ export class Harness {
       AGENT_DEFAULT_COMMAND: 'ask',
       PROGRESS_COMMENT_INTERVAL: '1s',
       TEMPORAL_UI_URL: 'http://localhost:8233',
+      ...(this.slack === undefined ? {} : { SLACK_SIGNING_SECRET: TEST_SLACK_SECRET, SLACK_BOT_TOKEN: this.slack.token, SLACK_API_URL: `${this.slack.url}/api/` }),
       ...this.options.env,
     };
   }

@@ -17,3 +17,14 @@ export async function replayClosedWorkflows(repo: string, replayName: string): P
   }
   return replayed;
 }
+
+/** Replays every closed workflow a visibility query finds (e.g. one provider's), like replayClosedWorkflows. */
+export async function replayClosedWorkflowsWhere(query: string, replayName: string): Promise<number> {
+  const histories = testTemporal().client.workflow.list({ query: `${query} AND ExecutionStatus != "Running"` }).intoHistories();
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), replayName }, histories)) {
+    assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);
+    replayed++;
+  }
+  return replayed;
+}

@@ -40,7 +40,11 @@ export class SlackStandIn extends StandInServer {
   readonly messageHistory = new Map<string, { text: string; blocks?: unknown[] }[]>();
   private readonly textLimit: number;
   private readonly longText: 'msg_too_long' | 'truncate';
-  private clock = 1_700_000_000_000_000;
+  /**
+   * Message timestamps count up from a random second, so two stand-ins (two tests on one Temporal server)
+   * never make the same thread id.
+   */
+  private clock = (1_700_000_000 + Math.floor(Math.random() * 100_000_000)) * 1_000_000;
 
   constructor(options: SlackStandInOptions = {}) {
     super();
