@@ -49,8 +49,10 @@ export type TaskView =
       text: string;
       durationMs: number;
       usage: AgentUsage;
-      /** True when the answer was cut before it reached us; the full answer is at `answerPath`. */
+      /** True when `text` is only the beginning of the answer; the whole answer is at `answerPath`. */
       truncated?: boolean;
+      /** Length of the whole answer (characters), when `text` is only its beginning. */
+      answerChars?: number;
       /** Full answer (or log) on the agent-bot server, relative to AGENT_BOT_DATA_DIR. */
       answerPath?: string;
       decision?: DecisionNote;

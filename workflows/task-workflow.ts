@@ -159,7 +159,7 @@ async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
     return result;
   };
 
-  const finish = async (result: TaskOutcome, text: string, extra: { usage?: AgentUsage; truncated?: boolean; answerPath?: string; note?: string } = {}): Promise<void> => {
+  const finish = async (result: TaskOutcome, text: string, extra: { usage?: AgentUsage; truncated?: boolean; answerPath?: string; answerChars?: number; note?: string } = {}): Promise<void> => {
     outcome = result;
     usage = extra.usage ?? {};
     show('posting', 'posting the result', shownStatus);
@@ -171,6 +171,7 @@ async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
       usage,
       ...(extra.truncated === undefined ? {} : { truncated: extra.truncated }),
       ...(extra.answerPath === undefined ? {} : { answerPath: extra.answerPath }),
+      ...(extra.answerChars === undefined || extra.answerChars === text.length ? {} : { answerChars: extra.answerChars }),
       ...(extra.note === undefined ? {} : { note: extra.note }),
       ...(decision === undefined ? {} : { decision: { decision: decision.decision, by: decision.by, via: decision.via } }),
     };
@@ -228,6 +229,7 @@ async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
       usage: addUsage(planUsage, run.usage),
       truncated: run.truncated,
       answerPath: run.answerPath ?? run.logPath,
+      ...(run.answerChars === undefined ? {} : { answerChars: run.answerChars }),
       ...(run.note === undefined ? {} : { note: run.note }),
     });
     show('done', 'done', 'succeeded');

@@ -10,7 +10,16 @@ export type AgentEvent =
   | { kind: 'tool_call'; id?: string; name: string; input: unknown }
   | { kind: 'tool_result'; id?: string; output: string; isError: boolean }
   /** The CLI's own final word (claude, cursor): totals, not increments. */
-  | { kind: 'result'; isError: boolean; text?: string; sessionId?: string; usage: AgentUsage; subtype?: string }
+  | {
+      kind: 'result';
+      isError: boolean;
+      text?: string;
+      sessionId?: string;
+      usage: AgentUsage;
+      subtype?: string;
+      /** The line was longer than the runner keeps: `text` is its beginning, of `totalChars` in the line. */
+      cut?: { totalChars: number };
+    }
   /**
    * Usage reported along the way: added up, or with `sessionTotal` the CLI's running total for the
    * whole session (codex), of which this task's share is the growth since the previous task.
@@ -20,5 +29,8 @@ export type AgentEvent =
   | { kind: 'output'; line: string; stream: 'stdout' | 'stderr' }
   | { kind: 'unknown'; raw: unknown };
 
-/** Turns one line of a CLI's stdout into events. Must never throw: a bad line is plain output. */
-export type LineParser = (line: string) => AgentEvent[];
+/**
+ * Turns one line of a CLI's stdout into events. Must never throw: a bad line is plain output. `cut` is
+ * set when the line was longer than the runner keeps (see line-splitter.ts): `line` is its beginning.
+ */
+export type LineParser = (line: string, cut?: { totalChars: number }) => AgentEvent[];

@@ -21,7 +21,12 @@ export interface AgentOutcome {
   sessionId?: string;
   sessionUsage?: AgentUsage;
   usage: AgentUsage;
+  /** What the reader should know about the answer itself (cut, or not the CLI's final result). */
+  note?: string;
 }
+
+/** CLIs whose last word is a `result` line carrying the answer; for the others the answer is their last text. */
+const ANSWERS_IN_RESULT: ReadonlySet<AgentKind> = new Set(['claude', 'cursor']);
 
 /** Gathers what the result comment needs from the normalized events, bounded whatever the agent prints. */
 export class ResultCollector {
@@ -128,6 +133,14 @@ export class ResultCollector {
       };
     }
     if (kind === 'command') return { ...base, success: true, text: this.output, truncated: this.outputTruncated };
+    const cut = this.result?.cut;
+    if (cut !== undefined) {
+      const kept = (this.result?.text ?? '').length;
+      return { ...base, success: true, text: this.result?.text ?? '', truncated: true, note: `The agent's final answer was a line of ${cut.totalChars.toLocaleString('en-US')} characters; its first ${kept.toLocaleString('en-US')} characters of answer were kept.` };
+    }
+    if (this.result?.text === undefined && ANSWERS_IN_RESULT.has(kind) && this.lastText !== undefined) {
+      return { ...base, success: true, text: this.lastText, note: 'The agent ended without a final result; this is the last message it wrote.' };
+    }
     return { ...base, success: true, text: this.result?.text ?? this.lastText ?? '' };
   }
 

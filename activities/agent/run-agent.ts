@@ -96,6 +96,8 @@ export interface RunAgentResult {
   logPath: string;
   /** The full answer, relative to AGENT_BOT_DATA_DIR. */
   answerPath?: string;
+  /** Length of the whole answer (characters); `text` holds at most MAX_RESULT_CHARS of it. */
+  answerChars?: number;
   /** Where the run left the task on its thread. */
   presence?: TaskPresence;
   /** Something the answer's reader should know (a new session, no repository). */
@@ -186,6 +188,7 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
         notes.push('The agent\'s earlier session on this thread was not available on this worker, so a new session started: it does not remember the earlier requests.');
         outcome = await runProcess({ ...base, sessionId: undefined, sessionBaseline: {} });
       }
+      if (outcome.note !== undefined) notes.push(outcome.note);
       taskLog.completion(outcome.success, outcome.text, { usage: outcome.usage });
       const answerPath = writeAnswer(config.dataDir, taskId, outcome.text);
       if (!outcome.success) {
@@ -202,6 +205,7 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
       return {
         text: outcome.text.slice(0, MAX_RESULT_CHARS),
         truncated: outcome.truncated || outcome.text.length > MAX_RESULT_CHARS,
+        answerChars: outcome.text.length,
         ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
         ...(outcome.sessionUsage === undefined ? {} : { sessionUsage: outcome.sessionUsage }),
         usage: outcome.usage,
@@ -344,8 +348,8 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     }
   };
   let paused = false;
-  forEachLine(agent.child.stdout!, (line) => {
-    for (const event of spec.parseLine(line)) handle(event);
+  forEachLine(agent.child.stdout!, (line, cut) => {
+    for (const event of spec.parseLine(line, cut)) handle(event);
   });
   forEachLine(agent.child.stderr!, (line) => handle({ kind: 'output', line, stream: 'stderr' }));
 

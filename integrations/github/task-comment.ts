@@ -28,6 +28,8 @@ export interface TaskCommentContent {
   truncated?: boolean;
   /** Kept whole after the text, however long the text is (who approved, a note). */
   appendix?: string;
+  /** Length of the whole answer (characters) when `text` is only its beginning. */
+  answerChars?: number;
 }
 
 const HEADLINE: Record<TaskOutcome, string> = {
@@ -45,7 +47,7 @@ export function formatTaskComment(content: TaskCommentContent): string {
   const footer = `${appendix}\n\n---\n<sub>${footerParts(content).join(' · ')}</sub>`;
   const text = content.text.trim() === '' ? '_(the agent printed nothing)_' : content.text;
   const cutNote = (shown: number): string =>
-    `\n\n_… answer cut to fit a GitHub comment (${shown.toLocaleString('en-US')} of ${text.length.toLocaleString('en-US')} characters shown${content.truncated === true ? ', and it was already cut before it reached agent-bot' : ''}). ` +
+    `\n\n_… answer cut to fit a GitHub comment (${shown.toLocaleString('en-US')} of ${(content.answerChars ?? text.length).toLocaleString('en-US')} characters shown). ` +
     `The full answer is \`${content.logPath}\` on the agent-bot server; see also [the run](${content.runUrl})._`;
   const room = GITHUB_COMMENT_LIMIT - header.length - footer.length;
   let body = text;
@@ -155,6 +157,7 @@ export function renderTaskComment(header: TaskHeader, view: TaskView): string {
         usage: view.usage,
         logPath: view.answerPath ?? `logs/tasks/${header.taskId}/stream.jsonl`,
         ...(view.truncated === undefined ? {} : { truncated: view.truncated }),
+        ...(view.answerChars === undefined ? {} : { answerChars: view.answerChars }),
       });
     }
   }
