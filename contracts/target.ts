@@ -54,3 +54,15 @@ export function isTargetRef(value: unknown): value is TargetRef {
 export function asThread(value: ThreadRef | TargetRef): ThreadRef {
   return isTargetRef(value) ? threadFromTarget(value) : value;
 }
+
+/**
+ * The pre-thread shape of a GitHub thread, or undefined for any other provider. The gateway sends it
+ * beside the thread while workers of the previous release may still run (a rolling upgrade): they read
+ * `target`, current workers read `thread`.
+ */
+export function targetFromThread(thread: ThreadRef): TargetRef | undefined {
+  const { owner, repo, number, kind } = thread.address;
+  if (thread.provider !== 'github' || typeof owner !== 'string' || typeof repo !== 'string' || typeof number !== 'number') return undefined;
+  if (kind !== 'pull_request' && kind !== 'issue') return undefined;
+  return { provider: 'github', owner, repo, number, kind };
+}

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ApprovalDecision } from '../contracts/approval';
 import { approvalSignal, closeSignal, commandSignal } from '../contracts/messages';
 import { AgentProvider, AgentRequester, AgentStatus, AgentTarget } from '../contracts/search-attributes';
+import { targetFromThread } from '../contracts/target';
 import type { Command } from '../contracts/task';
 import { threadWorkflowId, type ThreadRef } from '../contracts/thread';
 import type { TargetWorkflowInput } from '../contracts/workflow-inputs';
@@ -24,7 +25,8 @@ export function createTemporalDispatcher(client: Client, taskQueue: string): Dis
   return {
     async dispatchCommand(thread, command) {
       const workflowId = threadWorkflowId(thread);
-      const input: TargetWorkflowInput = { thread };
+      const target = targetFromThread(thread);
+      const input: TargetWorkflowInput = { thread, ...(target === undefined ? {} : { target }) };
       await client.workflow.signalWithStart('targetWorkflow', {
         workflowId,
         taskQueue,

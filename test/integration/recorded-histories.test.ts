@@ -14,9 +14,12 @@ const DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 describe('recorded histories replay with the current workflow code', function () {
   this.timeout(60_000);
   const cases: [file: string, workflowId: string][] = [
+    // Recorded with the first (GitHub-only) workflows: they replay the frozen code in workflows/legacy/.
     ['target-review-approve-defer-close.json', 'github:acme/widgets#1'],
     ['task-review.json', 'github:acme/widgets#1/task/review'],
     ['task-fix-approved.json', 'github:acme/widgets#1/task/fix'],
+    // Recorded since (npm run record:histories), listed in index.json.
+    ...(JSON.parse(fs.readFileSync(path.join(DIR, 'index.json'), 'utf8')) as { file: string; workflowId: string }[]).map((entry): [string, string] => [entry.file, entry.workflowId]),
   ];
   for (const [file, workflowId] of cases) {
     it(file, async () => {
