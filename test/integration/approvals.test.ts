@@ -50,7 +50,11 @@ describe('approval', function () {
     const status = await task.query(taskStatusQuery);
     assert.equal(status.approval?.by, 'octocat');
     assert.equal(status.outcome, 'succeeded');
-    const runs = h.github.checkRuns.filter((r) => r.external_id === task.workflowId);
+    // The check run is completed just after the comment: wait for it, not for the comment.
+    const runs = await waitFor('the work check run to complete', () => {
+      const found = h.github.checkRuns.filter((r) => r.external_id === task.workflowId);
+      return found.at(-1)?.conclusion === 'success' ? found : undefined;
+    });
     assert.deepEqual(runs.map((r) => r.conclusion), ['action_required', 'success']);
   });
 
@@ -121,7 +125,9 @@ describe('approval that nobody gives', function () {
       const done = await finalComment(h, 210);
       assert.match(done.body, /Expired/);
       assert.match(done.body, /Nobody approved the plan/);
-      assert.equal(h.github.checkRuns.at(-1)?.conclusion, 'timed_out');
+      // The check run is completed just after the comment: wait for that event itself (this was the flake).
+      const check = await waitFor('the check run to end as timed out', () => (h.github.checkRuns.at(-1)?.status === 'completed' && h.github.checkRuns.at(-1)?.conclusion !== 'action_required' ? h.github.checkRuns.at(-1) : undefined));
+      assert.equal(check.conclusion, 'timed_out');
     } finally {
       await h.stop();
     }

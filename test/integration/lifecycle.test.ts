@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { temporal } from '@temporalio/proto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Harness } from '../support/harness';
@@ -34,7 +35,11 @@ describe('with every worker down', function () {
     assert.equal(response.status, 202);
     const description = await h.target(70).describe();
     assert.equal(description.status.name, 'RUNNING', 'Temporal recorded the command before the ack');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Nothing can have run: the conversation's first workflow task is still waiting for a worker.
+    const history = await h.target(70).fetchHistory();
+    const types = (history.events ?? []).map((event) => event.eventType);
+    assert.ok(types.includes(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED));
+    assert.ok(!types.includes(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED), 'no worker picked it up');
     assert.equal(h.commentsOn(70).length, 0);
     await h.startWorkers();
     const comment = await waitFor('the result comment', () => h.commentsOn(70)[0]);

@@ -65,7 +65,6 @@ describe('a worker killed mid-run', function () {
     const [orphan] = agentRuns(pidFile);
     assert.ok(orphan !== undefined && isRunning(orphan.pid), 'the first agent runs when its worker is killed');
     agentGroups.push(orphan.pgid);
-    const killedAt = Date.now();
     first.kill('SIGKILL');
     await waitFor('the first agent and its process group to be gone', () => !isRunning(orphan.pid) && !groupRunning(orphan.pgid), 15_000);
     workers.push(startWorkerProcess(env));
@@ -74,12 +73,10 @@ describe('a worker killed mid-run', function () {
       process.stderr.write(await describeThread(h, 80));
       throw error;
     });
-    const recoveredInMs = Date.now() - killedAt;
     assert.match(comment.body, /Slow answer done/);
     const runs = agentRuns(pidFile);
     assert.equal(runs.length, 2, 'the agent ran again on the second worker');
     assert.equal(runs[1]?.earlierStillRunning, '-', 'nothing of the first run was alive when the second started');
-    assert.ok(recoveredInMs < 45_000, `took ${recoveredInMs} ms to recover`);
     const past = await waitFor('the task in status', async () => {
       const done = (await h.status(80)).past;
       return done.length > 0 ? done : undefined;

@@ -40,14 +40,23 @@ export async function startTestTemporal(): Promise<TestTemporal> {
     shared = { address: external, cliPath: cli.path, connection, nativeConnection, client: new Client({ connection }), dataDir };
     return shared;
   }
-  server = await startDevServer({
-    cliPath: cli.path,
-    port: await freePort(),
-    uiPort: await freePort(),
-    headless: true,
-    dbFile: path.join(dataDir, 'temporal.sqlite'),
-    logFile: path.join(dataDir, 'temporal.log'),
-  });
+  // A free port found by probing can be taken by another process before the server binds it: try again with new ones.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      server = await startDevServer({
+        cliPath: cli.path,
+        port: await freePort(),
+        uiPort: await freePort(),
+        headless: true,
+        dbFile: path.join(dataDir, `temporal-${attempt}.sqlite`),
+        logFile: path.join(dataDir, 'temporal.log'),
+      });
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      process.stderr.write(`the test Temporal server did not start (${(error as Error).message}); trying again\n`);
+    }
+  }
   const connection = await Connection.connect({ address: server.address });
   await prepareNamespace(connection, 'default', 7 * 24 * 3600 * 1000);
   const nativeConnection = await NativeConnection.connect({ address: server.address });
