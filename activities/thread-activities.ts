@@ -54,12 +54,13 @@ export function createThreadActivities(deps: ThreadActivityDeps) {
    */
   async function finishTask(input: { task: TaskRef; presence: TaskPresence; view: Extract<TaskView, { phase: 'final' }>; messageId?: string; mayExist: boolean }): Promise<TaskPresence> {
     const transport = transports.for(input.task.thread);
-    const mayExist = input.mayExist || Context.current().info.attempt > 1;
+    const mayExist = input.mayExist || input.presence.unconfirmed === true || Context.current().info.attempt > 1;
     const shown = await transport.show(taskOnThread(deps, input.task), input.presence, input.view, { priority: 'urgent', mayExist });
     if (input.messageId !== undefined) {
       await transport.react(input.task.thread, input.messageId, input.view.outcome === 'succeeded' ? 'succeeded' : 'failed');
     }
-    return shown ?? input.presence;
+    const { unconfirmed: _unused, ...presence } = shown ?? input.presence;
+    return presence;
   }
 
   /** A reply on the thread (help, refusals, reminders). */

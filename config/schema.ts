@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationMs } from './duration';
 import { list, optionalString, port } from './fields';
 import { slackConfig } from './slack';
+import { writeLimits } from './write-limits';
 
 /** Every setting of agent-bot, by its user-facing name. The README documents each key. */
 export const configSchema = z.object({
@@ -58,6 +59,13 @@ export const configSchema = z.object({
   PROGRESS_COMMENT_INTERVAL: durationMs.prefault('10s'),
   /** After the first minute, at most one progress edit this often: long runs stay within the providers' limits. */
   PROGRESS_COMMENT_MAX_INTERVAL: durationMs.prefault('60s'),
+  /** Longest wait for one provider API request (GitHub, Slack, ...): a hung connection must not hold a task. */
+  PROVIDER_REQUEST_TIMEOUT: durationMs.prefault('30s'),
+  /**
+   * GitHub writes (comments, edits, reactions, check runs) allowed per token and process: a tenth under the
+   * documented secondary limits of 80 a minute and 500 an hour.
+   */
+  GITHUB_WRITE_LIMITS: writeLimits.prefault('72/1m,450/1h'),
   GITHUB_CHECK_RUNS: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .default('true')

@@ -12,6 +12,11 @@ export interface TaskPresence {
   messageId?: string;
   /** Transport state (a check run id, a head sha, a channel), read only by the transport that wrote it. */
   state?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * An earlier attempt may have posted the task's message without our learning its id (a worker died, a
+   * timeout after the provider wrote): the next post must look for it first.
+   */
+  unconfirmed?: boolean;
 }
 
 /** Who decided an approval, as shown in the task's final message. */

@@ -6,6 +6,7 @@ import { targetFromThread } from '../contracts/target';
 import type { Command } from '../contracts/task';
 import { threadWorkflowId, type ThreadRef } from '../contracts/thread';
 import type { TargetWorkflowInput } from '../contracts/workflow-inputs';
+import { withTemporalRetries } from './temporal-retry';
 
 /** How the gateway hands work to Temporal; tests of the HTTP layer alone can pass another. */
 export interface Dispatcher {
@@ -21,13 +22,18 @@ export interface Dispatcher {
   cancelTask(taskWorkflowId: string): Promise<boolean>;
 }
 
-export function createTemporalDispatcher(client: Client, taskQueue: string): Dispatcher {
+/**
+ * @param retryWithinMs how long a call keeps retrying while Temporal is briefly away (a restart);
+ *   GitHub waits 10 s for an answer, Slack 3 s: the routers' own deadlines bound it further.
+ */
+export function createTemporalDispatcher(client: Client, taskQueue: string, retryWithinMs = 7_000): Dispatcher {
+  const retried = <T>(call: () => Promise<T>): Promise<T> => withTemporalRetries(call, retryWithinMs);
   return {
     async dispatchCommand(thread, command) {
       const workflowId = threadWorkflowId(thread);
       const target = targetFromThread(thread);
       const input: TargetWorkflowInput = { thread, ...(target === undefined ? {} : { target }) };
-      await client.workflow.signalWithStart('targetWorkflow', {
+      await retried(() => client.workflow.signalWithStart('targetWorkflow', {
         workflowId,
         taskQueue,
         args: [input],
@@ -39,22 +45,22 @@ export function createTemporalDispatcher(client: Client, taskQueue: string): Dis
           { key: AgentProvider, value: thread.provider },
           { key: AgentTarget, value: thread.key },
           { key: AgentStatus, value: 'queued' },
-          { key: AgentRequester, value: command.requester },
+          { key: AgentRequester, value: command.requester.slice(0, 255) },
         ],
-      });
+      }));
       return { workflowId };
     },
     async closeThread(thread, reason) {
-      return signalIfRunning(() => client.workflow.getHandle(threadWorkflowId(thread)).signal(closeSignal, { reason }));
+      return signalIfRunning(() => retried(() => client.workflow.getHandle(threadWorkflowId(thread)).signal(closeSignal, { reason })));
     },
     async signalCommand(thread, command) {
-      return signalIfRunning(() => client.workflow.getHandle(threadWorkflowId(thread)).signal(commandSignal, command));
+      return signalIfRunning(() => retried(() => client.workflow.getHandle(threadWorkflowId(thread)).signal(commandSignal, command)));
     },
     async decideTask(taskWorkflowId, decision) {
-      return signalIfRunning(() => client.workflow.getHandle(taskWorkflowId).signal(approvalSignal, decision));
+      return signalIfRunning(() => retried(() => client.workflow.getHandle(taskWorkflowId).signal(approvalSignal, decision)));
     },
     async cancelTask(taskWorkflowId) {
-      return signalIfRunning(() => client.workflow.getHandle(taskWorkflowId).cancel());
+      return signalIfRunning(() => retried(() => client.workflow.getHandle(taskWorkflowId).cancel()));
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Config } from '../config/load';
 import { createSlackClient } from '../integrations/slack/client';
 import { createSlackTransport, SLACK_WRITE_WINDOWS } from '../integrations/slack/transport';
 import { createGithubClient, type GithubClient } from '../integrations/github/client';
-import { createGithubTransport, GITHUB_WRITE_WINDOWS } from '../integrations/github/transport';
+import { createGithubTransport } from '../integrations/github/transport';
 import { Transports, type ThreadTransport } from '../integrations/transport';
 import { WriteBudgets } from '../integrations/write-budget';
 
@@ -24,15 +24,15 @@ const CHECK_RUN_EDIT_INTERVAL_MS = 5 * 60_000;
  * only public reads work); the other providers join when their settings are present.
  */
 export function createProviderKit(config: Config): ProviderKit {
-  const github = createGithubClient({ token: config.GITHUB_TOKEN, apiUrl: config.GITHUB_API_URL });
-  const githubBudgets = new WriteBudgets({ windows: GITHUB_WRITE_WINDOWS, urgentReserve: 0.25, maxWaitMs: 30_000 });
+  const github = createGithubClient({ token: config.GITHUB_TOKEN, apiUrl: config.GITHUB_API_URL, requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT });
+  const githubBudgets = new WriteBudgets({ windows: config.GITHUB_WRITE_LIMITS, urgentReserve: 0.25, maxWaitMs: 30_000 });
   const transports: ThreadTransport[] = [
     createGithubTransport({ client: github, budgets: githubBudgets, checkRuns: config.GITHUB_CHECK_RUNS, checkRunName: 'agent-bot', checkRunEditIntervalMs: CHECK_RUN_EDIT_INTERVAL_MS }),
   ];
   const budgets: Record<string, WriteBudgets> = { github: githubBudgets };
   if (config.SLACK_BOT_TOKEN !== undefined) {
     budgets['slack'] = new WriteBudgets({ windows: SLACK_WRITE_WINDOWS, urgentReserve: 0.25, maxWaitMs: 30_000 });
-    const client = createSlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
+    const client = createSlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT });
     transports.push(createSlackTransport({ client, budgets: budgets['slack'], allowedUsers: config.SLACK_ALLOWED_USERS, readAnswer: answerReader(config.AGENT_BOT_DATA_DIR) }));
   }
   return { transports: new Transports(transports), github, budgets };

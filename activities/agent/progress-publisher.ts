@@ -67,21 +67,31 @@ export class ProgressPublisher {
     return this.current;
   }
 
-  /** No more progress edits; resolves once the last one has landed or failed. */
+  /**
+   * No more progress edits; resolves once the last one has landed or failed, with the presence as it
+   * stands: `unconfirmed` when a message of this task may exist that this run never found.
+   */
   async settle(): Promise<TaskPresence> {
     this.stopped = true;
     await this.inFlight;
-    return this.current;
+    return this.mayExist && this.current.messageId === undefined ? { ...this.current, unconfirmed: true } : this.current;
   }
 
   /** Runs after the write in flight; the returned promise rejects on failure, `inFlight` never does. */
   private enqueue(view: TaskView, priority: WritePriority): Promise<void> {
     const run = this.inFlight.then(async () => {
-      const shown = await this.transport.show(this.task, this.current, view, { priority, mayExist: this.mayExist });
-      if (shown === undefined) return;
-      this.current = shown;
-      this.mayExist = false;
-      this.onPresence(shown);
+      try {
+        const shown = await this.transport.show(this.task, this.current, view, { priority, mayExist: this.mayExist });
+        if (shown === undefined) return;
+        const { unconfirmed: _unused, ...current } = shown;
+        this.current = current;
+        this.mayExist = false;
+        this.onPresence(shown);
+      } catch (error) {
+        // A post that failed may still have landed (a timeout after the provider wrote it): look before posting again.
+        if (this.current.messageId === undefined) this.mayExist = true;
+        throw error;
+      }
     });
     this.inFlight = run.catch(() => {});
     return run;

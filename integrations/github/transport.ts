@@ -21,15 +21,6 @@ export interface GithubTransportOptions {
   now?: () => number;
 }
 
-/**
- * GitHub's documented secondary limits for content-creating requests are 80 a minute and 500 an hour
- * per token (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api); we stay a tenth below.
- */
-export const GITHUB_WRITE_WINDOWS = [
-  { limit: 72, perMs: 60_000 },
-  { limit: 450, perMs: 3_600_000 },
-] as const;
-
 const BUDGET_KEY = 'github';
 
 const REACTIONS: Record<CommandReaction, 'eyes' | 'rocket' | 'confused'> = { accepted: 'eyes', succeeded: 'rocket', failed: 'confused' };

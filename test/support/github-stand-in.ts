@@ -58,7 +58,14 @@ export class GithubStandIn {
   readonly commentHistory = new Map<number, string[]>();
   /** Branches of PRs by number; any other PR is `feature-<n>` into `main`. */
   readonly pulls = new Map<number, { base: string; head: string }>();
+  /** Every write of a comment body, in order, with its time: when each answer landed. */
+  readonly commentWrites: { id: number; issue: string; at: number; body: string }[] = [];
+  /** Writes refused with 403 because they passed the secondary limits (see enforceSecondaryLimits). */
+  readonly throttled: RecordedRequest[] = [];
   private readonly failures: ScriptedFailure[] = [];
+  private chaosOptions: { faultRate: number; random: () => number; hangOnceAfterWriteMs?: number } | undefined;
+  private secondaryLimits: { limit: number; perMs: number }[] = [];
+  private readonly writeTimes: number[] = [];
   private nextId = 1000;
   private server: http.Server | undefined;
   url = '';
@@ -80,6 +87,24 @@ export class GithubStandIn {
     this.failures.push({ method, pattern, status, remaining: times, headers: options.headers ?? {}, afterApplying: options.afterApplying ?? false });
   }
 
+  /**
+   * Random faults on writes (POST/PATCH), for `npm run chaos`: a `faultRate` share answers 502, or 429
+   * with `Retry-After: 1`; and once, after `hangOnceAfterWriteMs`, a write is applied but its answer held
+   * that long (longer than the client waits): a write that landed though the client saw a timeout.
+   */
+  chaos(options: { faultRate: number; random?: () => number; hangOnceAfterWriteMs?: number }): void {
+    this.chaosOptions = { random: Math.random, ...options };
+  }
+
+  /**
+   * GitHub's secondary rate limits on content-creating requests (docs.github.com/rest/using-the-rest-api/
+   * rate-limits-for-the-rest-api#about-secondary-rate-limits): a write beyond any window is refused with 403,
+   * `retry-after` and the documented message, and counted in `throttled`.
+   */
+  enforceSecondaryLimits(windows: { limit: number; perMs: number }[]): void {
+    this.secondaryLimits = windows;
+  }
+
   commentsOn(owner: string, repo: string, number: number): StoredComment[] {
     return this.comments.filter((comment) => comment.issue === `${owner}/${repo}#${number}`);
   }
@@ -97,6 +122,32 @@ export class GithubStandIn {
     const body: unknown = text === '' ? undefined : JSON.parse(text);
     this.requests.push({ method, path: url.pathname, body, authorization: req.headers.authorization });
 
+    const isWrite = method === 'POST' || method === 'PATCH' || method === 'PUT' || method === 'DELETE';
+    if (isWrite && this.secondaryLimits.length > 0) {
+      const now = Date.now();
+      const over = this.secondaryLimits.find((window) => this.writeTimes.filter((at) => at > now - window.perMs).length >= window.limit);
+      if (over !== undefined) {
+        this.throttled.push(this.requests.at(-1)!);
+        const retryAfter = Math.ceil((this.writeTimes.filter((at) => at > now - over.perMs)[0]! + over.perMs - now) / 1000);
+        return this.send(res, 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' }, { 'retry-after': String(Math.max(1, retryAfter)) });
+      }
+      this.writeTimes.push(now);
+    }
+    if (isWrite && this.chaosOptions !== undefined) {
+      const chaos = this.chaosOptions;
+      if (chaos.hangOnceAfterWriteMs !== undefined && /\/comments$/.test(url.pathname) && method === 'POST') {
+        const hangMs = chaos.hangOnceAfterWriteMs;
+        delete chaos.hangOnceAfterWriteMs;
+        const [status, payload] = this.route(method, url, body);
+        await new Promise((resolve) => setTimeout(resolve, hangMs));
+        return this.send(res, status, payload);
+      }
+      if (chaos.random() < chaos.faultRate) {
+        return chaos.random() < 0.5
+          ? this.send(res, 502, { message: 'chaos 502' })
+          : this.send(res, 429, { message: 'chaos rate limit' }, { 'retry-after': '1' });
+      }
+    }
     const failure = this.failures.find((f) => f.remaining > 0 && f.method === method && f.pattern.test(url.pathname));
     if (failure !== undefined) failure.remaining--;
     if (failure !== undefined && !failure.afterApplying) return this.send(res, failure.status, { message: `scripted ${failure.status}` }, failure.headers);
@@ -128,6 +179,7 @@ export class GithubStandIn {
         };
         this.comments.push(comment);
         this.commentHistory.set(comment.id, [comment.body]);
+        this.commentWrites.push({ id: comment.id, issue, at: Date.now(), body: comment.body });
         return [201, comment];
       }
     }
@@ -148,6 +200,7 @@ export class GithubStandIn {
       comment.body = String((body as { body?: unknown }).body);
       comment.updated_at = new Date().toISOString();
       this.commentHistory.get(comment.id)?.push(comment.body);
+      this.commentWrites.push({ id: comment.id, issue: comment.issue, at: Date.now(), body: comment.body });
       return [200, comment];
     }
     match = /^\/repos\/[^/]+\/[^/]+\/check-runs$/.exec(path);
