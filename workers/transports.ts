@@ -1,4 +1,5 @@
 import type { Config } from '../config/load';
+import { createApiTransport } from '../integrations/api/transport';
 import { createGithubClient, type GithubClient } from '../integrations/github/client';
 import { createGithubTransport, GITHUB_WRITE_WINDOWS } from '../integrations/github/transport';
 import { Transports } from '../integrations/transport';
@@ -16,14 +17,16 @@ export interface ProviderKit {
 const CHECK_RUN_EDIT_INTERVAL_MS = 5 * 60_000;
 
 /**
- * Every provider's transport for this process. GitHub is always there (its token may be unset: then
- * only public reads work); the other providers join when their settings are present.
+ * Every provider's transport for this process. GitHub and the HTTP API are always there (GitHub's token
+ * may be unset: then only public reads work); the other providers join when their settings are present.
  */
 export function createProviderKit(config: Config): ProviderKit {
   const github = createGithubClient({ token: config.GITHUB_TOKEN, apiUrl: config.GITHUB_API_URL });
   const githubBudgets = new WriteBudgets({ windows: GITHUB_WRITE_WINDOWS, urgentReserve: 0.25, maxWaitMs: 30_000 });
   const transports = [
     createGithubTransport({ client: github, budgets: githubBudgets, checkRuns: config.GITHUB_CHECK_RUNS, checkRunName: 'agent-bot', checkRunEditIntervalMs: CHECK_RUN_EDIT_INTERVAL_MS }),
+    // Always there, like the gateway's API routes: AGENT_BOT_API_TOKEN only signs callbacks.
+    createApiTransport({ token: config.AGENT_BOT_API_TOKEN }),
   ];
   return { transports: new Transports(transports), github, budgets: { github: githubBudgets } };
 }
