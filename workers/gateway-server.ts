@@ -4,7 +4,7 @@ import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../config/load';
 import { createGatewayApp } from '../gateway/app';
 import { createTemporalDispatcher } from '../gateway/dispatcher';
-import { providerRouters } from './gateway-routers';
+import { commandPolicy, providerRouters } from './gateway-routers';
 import type { Logger } from './logger';
 
 /** Longer than any dispatch takes; GitHub itself gives up after 10 s. */
@@ -26,7 +26,7 @@ export async function startGateway(options: { config: Config; connection: Connec
       await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
       return true;
     },
-    api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR },
+    api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR, dispatcher, policy: commandPolicy(config) },
     log,
   });
   const handle = app.callback();
