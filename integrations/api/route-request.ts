@@ -16,7 +16,8 @@ export const createTaskBody = z.strictObject({
   repo: z.string().regex(REPOSITORY_PATTERN, 'expected owner/repo, e.g. acme/widgets'),
   request: z.string().trim().min(1, 'must not be empty').max(MAX_REQUEST_CHARS),
   thread: z.string().regex(API_THREAD_ID, 'expected a thread id (letters, digits and dashes, at most 64)').optional(),
-  callback_url: z.httpUrl('expected an http(s) URL').max(2_000).optional(),
+  // Not z.httpUrl(): it wants a domain name, and a receiver on an internal host or an IP is common.
+  callback_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2_000).optional(),
   /** Idempotency key in the body, for clients that cannot set the `Idempotency-Key` header. */
   request_id: z.string().min(1).max(200).optional(),
   /** Who asked, as shown in the task and its history; `api` when absent. */

@@ -16,7 +16,7 @@ export const API_THREAD_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 
 const addressSchema = z.object({
   threadId: z.string().regex(API_THREAD_ID),
-  callbackUrl: z.httpUrl().optional(),
+  callbackUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** The thread `api:<threadId>` working on `repo`. */
