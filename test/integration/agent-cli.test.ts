@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Harness } from '../support/harness';
+import { waitFor } from '../support/wait';
 
 const TOKEN = 'agent-cli-test-token';
 const ROOT = path.join(__dirname, '..', '..');
@@ -80,6 +81,43 @@ describe('npm run agent: the CLI on the HTTP API', function () {
       const missing = await agentCli(['status', 'api-no-such-task'], env);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /no task api-no-such-task/);
+    });
+  });
+
+  describe('with an agent that plans first', () => {
+    let h: Harness;
+    let env: Record<string, string>;
+
+    before(async () => {
+      h = await Harness.start({ agent: 'planner.js', env: { AGENT_BOT_API_TOKEN: TOKEN } });
+      env = { AGENT_BOT_URL: h.gateway.url, AGENT_BOT_API_TOKEN: TOKEN };
+    });
+    after(() => h.stop());
+
+    it('ask shows the plan and how to approve it, waits, and prints the answer once `agent approve` decided', async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'ask', '--repo', 'acme/widgets', 'fix the login'], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+      try {
+        await waitFor('the plan on stderr', () => /Approve: npm run agent -- approve api-/.test(stderr), 60_000);
+        assert.match(stderr, /The plan waits for approval until .*:\n\nPLAN: 1\. read the code 2\. fix the bug/);
+        const taskId = /approve (api-[A-Za-z0-9-]+)/.exec(stderr)![1]!;
+        assert.equal(stdout, '', 'nothing on stdout before the answer');
+
+        const approved = await agentCli(['approve', taskId, '--by', 'ops'], env);
+        assert.equal(approved.code, 0, approved.stderr);
+        assert.match(approved.stderr, new RegExp(`approved task ${taskId} as ops`));
+        const again = await agentCli(['approve', taskId], env);
+        assert.equal(again.code, 1, 'nothing waits any more (409)');
+
+        assert.equal(await exited, 0, stderr);
+        assert.equal(stdout, 'DONE: fixed it (plan approved)\n');
+      } finally {
+        child.kill();
+      }
     });
   });
 
