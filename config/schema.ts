@@ -71,6 +71,9 @@ export const configSchema = z.object({
     .default('true')
     .transform((value) => ['true', '1', 'yes'].includes(value)),
   AGENT_BOT_API_TOKEN: optionalString,
+  /** agent-bot's own unexpected errors go to this Sentry project; unset, nothing is sent. */
+  SENTRY_DSN: optionalString.pipe(z.url().optional()),
+  SENTRY_ENVIRONMENT: optionalString,
   JANITOR_SCHEDULE: z.string().min(1).default('0 3 * * *'),
   JANITOR_RETENTION: durationMs.prefault('7d'),
   JANITOR_IDLE_CLOSE: durationMs.prefault('30d'),

@@ -31,6 +31,8 @@ export const ErrorType = {
   ProviderUnavailable: 'ProviderUnavailable',
   /** A request names a repository the thread's mapping does not allow. */
   RepositoryRefused: 'RepositoryRefused',
+  /** A thread of the HTTP API asks for a callback, but this worker has no AGENT_BOT_API_TOKEN to sign it with. */
+  ApiCallbackUnsigned: 'ApiCallbackUnsigned',
 } as const;
 
 export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];

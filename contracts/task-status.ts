@@ -17,4 +17,16 @@ export interface TaskStatus {
   progress?: AgentProgress;
   outcome?: TaskOutcome;
   usage?: AgentUsage;
+  /** While waiting for approval (and after): the plan the agent proposed, at most 64,000 characters. */
+  plan?: string;
+  /**
+   * Once the task has its outcome: the text of its final message, i.e. the agent's answer on success,
+   * the reason otherwise (at most 64,000 characters; `answerTruncated` when it was cut). Read from the
+   * workflow itself, so the HTTP API answers it from any machine: a query on a closed task is answered
+   * by replaying its history.
+   */
+  answer?: string;
+  answerTruncated?: boolean;
+  /** Once the task has its outcome: how long it took, in ms. */
+  durationMs?: number;
 }

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import Koa from 'koa';
 import { createTasksRouter, type TasksApiOptions } from './api/tasks-router';
-import { errorHandler } from './error-handler';
+import { errorHandler, type GatewayErrorReport } from './error-handler';
 import { createHealthRouter } from './health-router';
 
 export interface GatewayDeps {
@@ -11,12 +11,14 @@ export interface GatewayDeps {
   /** The operators' API under /api (bearer token). */
   api?: TasksApiOptions;
   log?: (message: string, meta: Record<string, unknown>) => void;
+  /** Every 5xx answered because of an error, besides the log: agent-bot's own errors, for Sentry. */
+  reportError?: GatewayErrorReport;
 }
 
 export function createGatewayApp(deps: GatewayDeps): Koa {
   const app = new Koa();
   app.silent = true;
-  app.use(errorHandler());
+  app.use(errorHandler(deps.reportError));
   const health = createHealthRouter(deps.isTemporalReachable);
   app.use(health.routes()).use(health.allowedMethods());
   for (const router of deps.routers) app.use(router.routes()).use(router.allowedMethods());

@@ -1,10 +1,13 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
+
+/** Where the gateway's unexpected errors go besides the log (Sentry, when configured). */
+export type GatewayErrorReport = (error: unknown, ctx: Context) => void;
 
 /**
  * First middleware: client errors (`ctx.throw(4xx, msg)`) answer with their message as JSON; anything
- * else is a 500 with no detail, logged once through `app.on('error')`.
+ * else is a 500 with no detail, logged once through `app.on('error')` and handed to `report`.
  */
-export function errorHandler(): Middleware {
+export function errorHandler(report?: GatewayErrorReport): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -18,6 +21,7 @@ export function errorHandler(): Middleware {
       ctx.status = status ?? 500;
       ctx.body = { error: ctx.status === 503 ? 'service unavailable' : 'internal error' };
       ctx.app.emit('error', error, ctx);
+      report?.(error, ctx);
     }
   };
 }

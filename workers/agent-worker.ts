@@ -9,6 +9,7 @@ import type { Config } from '../config/load';
 import { progressSignal } from '../contracts/messages';
 import { agentTaskQueue } from '../contracts/task-queues';
 import { agentRunnerConfig } from './agent-runner-config';
+import { errorReporter, errorReportingInterceptors, type ErrorReporter } from './error-reporting';
 import { ensureJanitorSchedule } from './janitor-schedule';
 import { createProviderKit, type ProviderKit } from './transports';
 
@@ -30,8 +31,13 @@ export async function createAgentWorkers(options: {
   env?: NodeJS.ProcessEnv;
   /** Provider clients and transports; built from the config when absent. */
   providers?: ProviderKit;
+  /** Where unexpected activity failures go; by default the reporter the process started (if any). */
+  reporter?: ErrorReporter;
 }): Promise<AgentWorkers> {
   const { config, connection } = options;
+  const reporter = options.reporter ?? errorReporter();
+  // Only with a reporter: without SENTRY_DSN the activities run exactly as before.
+  const interceptors = reporter.enabled ? { interceptors: { activity: [errorReportingInterceptors(reporter)] } } : {};
   const client = new Client({ connection: options.clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const notify: ProgressNotifier = async (workflowIds, taskId, progress) => {
     await Promise.all(workflowIds.map((id) => client.workflow.getHandle(id).signal(progressSignal, { taskId, progress })));
@@ -54,6 +60,7 @@ export async function createAgentWorkers(options: {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowSource,
+    ...interceptors,
     activities: {
       ...createThreadActivities({ ...ui, transports: providers.transports, client }),
       // Only for runs of the frozen v1 workflows (started before provider-neutral threads).
@@ -70,6 +77,7 @@ export async function createAgentWorkers(options: {
     // Heartbeats are how cancellation reaches a running agent and how the UI sees progress: send them
     // every 2 s instead of the default 0.8 × heartbeat timeout.
     maxHeartbeatThrottleInterval: '2s',
+    ...interceptors,
     activities: createAgentActivities(agentRunnerConfig(config, options.env ?? process.env), notify, threadDeps),
   });
   // Every start creates or updates the one janitor schedule of this task queue.

@@ -6,9 +6,10 @@ import { startDevServer, waitForSearchAttributes, type DevServer } from '../temp
 import { prepareNamespace } from '../temporal-config/namespace-setup';
 import { ensureTemporalCli } from '../temporal-config/temporal-cli';
 import { createAgentWorkers } from './agent-worker';
+import { initErrorReporting } from './error-reporting';
 import { startGatewayProcess } from './gateway-process';
 import { createLogger } from './logger';
-import { loadConfigOrExit, onShutdownSignal, runMain, temporalAddress } from './main';
+import { loadConfigOrExit, onShutdownSignal, runMain, stopErrorReporting, temporalAddress } from './main';
 
 const log = createLogger('dev');
 
@@ -19,6 +20,8 @@ const log = createLogger('dev');
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // The worker's half; the gateway child process starts its own.
+  initErrorReporting(config, { component: 'worker', processHandlers: true });
   let devServer: DevServer | undefined;
   if (config.TEMPORAL_ADDRESS === undefined) {
     const cli = ensureTemporalCli((line) => log(line));
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     await devServer?.stop();
     log('stopped');
   }
+  await stopErrorReporting();
 }
 
 runMain(main, log);

@@ -4,7 +4,8 @@ import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../config/load';
 import { createGatewayApp } from '../gateway/app';
 import { createTemporalDispatcher } from '../gateway/dispatcher';
-import { providerRouters } from './gateway-routers';
+import { errorReporter, type ErrorReporter } from './error-reporting';
+import { commandPolicy, providerRouters } from './gateway-routers';
 import type { Logger } from './logger';
 
 /** Longer than any dispatch takes; GitHub itself gives up after 10 s. */
@@ -15,9 +16,13 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Starts the HTTP gateway on GATEWAY_HOST:GATEWAY_PORT (port 0 picks a free one). */
-export async function startGateway(options: { config: Config; connection: Connection; log: Logger; port?: number }): Promise<RunningGateway> {
+/**
+ * Starts the HTTP gateway on GATEWAY_HOST:GATEWAY_PORT (port 0 picks a free one). Its unexpected
+ * errors (5xx) go to `reporter`, by default the one the process started.
+ */
+export async function startGateway(options: { config: Config; connection: Connection; log: Logger; port?: number; reporter?: ErrorReporter }): Promise<RunningGateway> {
   const { config, connection, log } = options;
+  const reporter = options.reporter ?? errorReporter();
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const dispatcher = createTemporalDispatcher(client, config.TEMPORAL_TASK_QUEUE);
   const app = createGatewayApp({
@@ -26,8 +31,14 @@ export async function startGateway(options: { config: Config; connection: Connec
       await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
       return true;
     },
-    api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR },
+    api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR, dispatcher, policy: commandPolicy(config) },
     log,
+    reportError: (error, ctx) =>
+      reporter.capture(error, {
+        // The route pattern (`/api/tasks/:id`), so one bug is one issue whatever the ids in the path.
+        tags: { route: routePattern(ctx) ?? ctx.path, method: ctx.method, status: ctx.status },
+        request: { method: ctx.method, url: ctx.path, headers: ctx.headers },
+      }),
   });
   const handle = app.callback();
   const server = http.createServer((req, res) => void handle(req, res));
@@ -51,4 +62,10 @@ export async function startGateway(options: { config: Config; connection: Connec
       clearTimeout(cutter);
     },
   };
+}
+
+/** The route pattern @koa/router matched, when one did. */
+function routePattern(ctx: object): string | undefined {
+  const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+  return typeof matched === 'string' ? matched : undefined;
 }

@@ -1,8 +1,9 @@
 import { Connection } from '@temporalio/client';
+import { initErrorReporting } from './error-reporting';
 import type { GatewayReadyMessage } from './gateway-process';
 import { startGateway } from './gateway-server';
 import { createLogger } from './logger';
-import { loadConfigOrExit, onShutdownSignal, runMain, temporalAddress } from './main';
+import { loadConfigOrExit, onShutdownSignal, runMain, stopErrorReporting, temporalAddress } from './main';
 
 const log = createLogger('gateway');
 
@@ -12,6 +13,7 @@ const log = createLogger('gateway');
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  initErrorReporting(config, { component: 'gateway', processHandlers: true });
   const address = temporalAddress(config);
   const connection = Connection.lazy({ address });
   const gateway = await startGateway({ config, connection, log });
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
   });
   await gateway.close();
   await connection.close();
+  await stopErrorReporting();
 }
 
 runMain(main, log);

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '../config/load';
+import { errorReporter } from './error-reporting';
 import type { Logger } from './logger';
 
 /** Loads the config or stops the process with a message naming the bad keys. */
@@ -31,10 +32,27 @@ export function onShutdownSignal(shutdown: (signal: NodeJS.Signals) => void): vo
   }
 }
 
-/** `main().catch(...)` for every entry point. */
+/** Longest a crashing process waits for its report to reach Sentry before it exits. */
+const CRASH_FLUSH_MS = 5_000;
+
+/**
+ * `main().catch(...)` for every entry point: a crash (at start, or a fatal error later) is logged,
+ * reported when the process started error reporting (the event is flushed before the exit), and
+ * ends the process with code 1.
+ */
 export function runMain(main: () => Promise<void>, log: Logger): void {
-  main().catch((error: unknown) => {
+  main().catch(async (error: unknown) => {
     log('fatal', { error: error instanceof Error ? error.message : String(error) });
+    const reporter = errorReporter();
+    if (reporter.enabled) {
+      reporter.capture(error, { tags: { phase: 'fatal' } });
+      await reporter.flush(CRASH_FLUSH_MS).catch(() => false);
+    }
     process.exit(1);
   });
+}
+
+/** Closes the process's error reporting (flushing what is pending) on a clean stop. */
+export async function stopErrorReporting(): Promise<void> {
+  await errorReporter().close();
 }

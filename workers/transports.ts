@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Config } from '../config/load';
 import { createSlackClient } from '../integrations/slack/client';
 import { createSlackTransport, SLACK_WRITE_WINDOWS } from '../integrations/slack/transport';
+import { createApiTransport } from '../integrations/api/transport';
 import { createGithubClient, type GithubClient } from '../integrations/github/client';
 import { createGithubTransport } from '../integrations/github/transport';
 import { Transports, type ThreadTransport } from '../integrations/transport';
@@ -20,14 +21,16 @@ export interface ProviderKit {
 const CHECK_RUN_EDIT_INTERVAL_MS = 5 * 60_000;
 
 /**
- * Every provider's transport for this process. GitHub is always there (its token may be unset: then
- * only public reads work); the other providers join when their settings are present.
+ * Every provider's transport for this process. GitHub and the HTTP API are always there (GitHub's token
+ * may be unset: then only public reads work); the other providers join when their settings are present.
  */
 export function createProviderKit(config: Config): ProviderKit {
   const github = createGithubClient({ token: config.GITHUB_TOKEN, apiUrl: config.GITHUB_API_URL, requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT });
   const githubBudgets = new WriteBudgets({ windows: config.GITHUB_WRITE_LIMITS, urgentReserve: 0.25, maxWaitMs: 30_000 });
   const transports: ThreadTransport[] = [
     createGithubTransport({ client: github, budgets: githubBudgets, checkRuns: config.GITHUB_CHECK_RUNS, checkRunName: 'agent-bot', checkRunEditIntervalMs: CHECK_RUN_EDIT_INTERVAL_MS }),
+    // Always there, like the gateway's API routes: AGENT_BOT_API_TOKEN only signs callbacks.
+    createApiTransport({ token: config.AGENT_BOT_API_TOKEN }),
   ];
   const budgets: Record<string, WriteBudgets> = { github: githubBudgets };
   if (config.SLACK_BOT_TOKEN !== undefined) {

@@ -2,14 +2,16 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { prepareNamespace } from '../temporal-config/namespace-setup';
 import { createAgentWorkers } from './agent-worker';
+import { initErrorReporting } from './error-reporting';
 import { createLogger } from './logger';
-import { loadConfigOrExit, onShutdownSignal, runMain, temporalAddress } from './main';
+import { loadConfigOrExit, onShutdownSignal, runMain, stopErrorReporting, temporalAddress } from './main';
 
 const log = createLogger('worker');
 
 /** A worker on its own: `npm run start:worker`, against TEMPORAL_ADDRESS (or the local dev server). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  initErrorReporting(config, { component: 'worker', processHandlers: true });
   const address = temporalAddress(config);
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
     await connection.close();
     await clientConnection.close();
   }
+  await stopErrorReporting();
 }
 
 runMain(main, log);

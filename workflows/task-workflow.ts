@@ -67,6 +67,9 @@ async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
   let decision: RecordedDecision | undefined;
   let outcome: TaskOutcome | undefined;
   let usage: AgentUsage = {};
+  /** The final message, kept for the `taskStatus` query: how API callers read the answer (no shared disk). */
+  let final: Extract<TaskView, { phase: 'final' }> | undefined;
+  let planText: string | undefined;
   let presence: TaskPresence = {};
   /** An agent run failed or was cancelled: it may have posted the task's message without our learning its id. */
   let presenceUnknown = false;
@@ -95,6 +98,8 @@ async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
     ...(decision === undefined ? {} : { approval: { decision: decision.decision, by: decision.by, via: decision.via, at: decision.at, ...(decision.reason ? { reason: decision.reason } : {}) } }),
     ...(progress === undefined ? {} : { progress }),
     ...(outcome === undefined ? {} : { outcome, usage }),
+    ...(planText === undefined ? {} : { plan: planText }),
+    ...(final === undefined ? {} : { answer: final.text, durationMs: final.durationMs, ...(final.truncated === true ? { answerTruncated: true } : {}) }),
   }));
   // Agent runs no longer signal progress (the live view is the activity's heartbeat); an older worker's may.
   setHandler(progressSignal, (update) => {
@@ -175,6 +180,7 @@ async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
       ...(extra.note === undefined ? {} : { note: extra.note }),
       ...(decision === undefined ? {} : { decision: { decision: decision.decision, by: decision.by, via: decision.via } }),
     };
+    final = view;
     presence = await threadActivities.finishTask.executeWithOptions({ summary: `post the ${result} answer` }, [
       { task, presence, view, ...(messageId === undefined ? {} : { messageId }), mayExist: presenceUnknown && presence.messageId === undefined },
     ]);
@@ -199,6 +205,7 @@ async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
       const plan = await runAgent('plan', session);
       session = { ...(plan.sessionId === undefined ? session : { id: plan.sessionId }), ...(plan.sessionUsage === undefined ? {} : { usage: plan.sessionUsage }) };
       planUsage = plan.usage;
+      planText = plan.text;
       // The worker that showed the plan chose the deadline from its APPROVAL_TIMEOUT: it is in history.
       const deadline = Date.parse(plan.approval?.deadline ?? new Date(startedAt + 7 * 24 * 3600_000).toISOString());
       const remindAt = Date.parse(plan.approval?.remindAt ?? new Date(deadline - 24 * 3600_000).toISOString());

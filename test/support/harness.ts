@@ -22,6 +22,8 @@ export interface HarnessOptions {
   /** Extra settings, by their user-facing names. */
   env?: Record<string, string>;
   startWorker?: boolean;
+  /** Worker options besides the config (a provider kit with a faulty transport, an error reporter). */
+  workerOptions?: (config: Config) => Pick<Parameters<typeof createAgentWorkers>[0], 'providers' | 'reporter'>;
   /** Also a Slack stand-in, the gateway's Slack routes and the Slack transport, configured for it. */
   slack?: boolean;
 }
@@ -76,6 +78,7 @@ export class Harness {
       workflowBundle: await workflowBundle(),
       // The worker's own environment holds secrets: the agent must get none of them.
       env: { ...process.env, ...this.envSettings(), UNRELATED_SETTING: 'not for the agent' },
+      ...this.options.workerOptions?.(this.config),
     });
     this.workers = { handle, running: handle.run() };
   }
