@@ -41,6 +41,12 @@ export interface AnthropicStandInOptions {
   scenario?: AnthropicScenario;
   /** The shell command the tool use runs (default `cat README.md`). */
   command?: string;
+  /**
+   * A tool the scripted turn calls instead of the shell, e.g. an MCP tool as Claude Code names it
+   * (`mcp__<server>__<tool>`) with its input. The request must advertise it: otherwise the turn runs the
+   * shell command as usual, so a test sees the tool was missing rather than hanging.
+   */
+  toolUse?: { name: string; input: Record<string, unknown> };
   /** The final answer, given the text of the tool result(s) it received (default `The README says: <content>`). */
   finalText?: (toolResult: string) => string;
   /** The text of side requests' answers (default `Stand-in reply.`). */
@@ -187,12 +193,18 @@ export async function startAnthropicStandIn(options: AnthropicStandInOptions = {
     } else {
       const toolResult = lastToolResult(request.messages ?? []);
       const useTool = scenario === 'always-tool' || toolResult === undefined;
-      blocks = useTool
-        ? [
-            { type: 'text', text: `I will run \`${command}\`.` },
-            { type: 'tool_use', id: id('toolu'), name: shellTool, input: { command, description: `Run ${command}` } },
-          ]
-        : [{ type: 'text', text: finalText(toolResult ?? '') }];
+      const scripted = options.toolUse !== undefined && advertises(request, options.toolUse.name) ? options.toolUse : undefined;
+      blocks = !useTool
+        ? [{ type: 'text', text: finalText(toolResult ?? '') }]
+        : scripted !== undefined
+          ? [
+              { type: 'text', text: `I will call \`${scripted.name}\`.` },
+              { type: 'tool_use', id: id('toolu'), name: scripted.name, input: scripted.input },
+            ]
+          : [
+              { type: 'text', text: `I will run \`${command}\`.` },
+              { type: 'tool_use', id: id('toolu'), name: shellTool, input: { command, description: `Run ${command}` } },
+            ];
       usage = options.usage ?? DEFAULT_USAGE;
     }
     record.status = 200;
@@ -256,6 +268,10 @@ function findShellTool(request: MessagesBody): string | undefined {
   const named = tools.find((tool) => tool.name === 'Bash');
   if (named !== undefined) return 'Bash';
   return tools.find((tool) => typeof tool.name === 'string' && tool.input_schema?.properties?.['command'] !== undefined)?.name;
+}
+
+function advertises(request: MessagesBody, name: string): boolean {
+  return Array.isArray(request.tools) && request.tools.some((tool) => tool.name === name);
 }
 
 /** The text of the tool results in the last user message, or undefined when it carries none. */
