@@ -28,6 +28,7 @@ export class TaskLog {
   private capped = false;
   private pending = '';
   private flushScheduled = false;
+  private closed = false;
   private lastMs = -1;
   private lastIso = '';
   private readonly prefix: string;
@@ -69,12 +70,27 @@ export class TaskLog {
     return this.record({ event_type: 'completion', success, result: cap(result, room), ...extra });
   }
 
+  /**
+   * A call the agent made to one of agent-bot's own MCP tools (`mcp_call`), then its answer (`mcp_result`,
+   * same `id`): written by the worker that served the call, so they are in the log whatever the CLI
+   * prints. Always written, like progress.
+   */
+  mcpCall(call: { id: string; server: string; tool: string; input: unknown }): boolean {
+    return this.record({ event_type: 'mcp_call', id: call.id, server: call.server, tool: call.tool, input: call.input });
+  }
+
+  /** @param result.durationMs how long the tool took, in ms. */
+  mcpResult(result: { id: string; server: string; tool: string; isError: boolean; output: string; durationMs: number }): boolean {
+    return this.record({ event_type: 'mcp_result', id: result.id, server: result.server, tool: result.tool, is_error: result.isError, output: cap(result.output), duration_ms: result.durationMs });
+  }
+
   onDrain(listener: () => void): void {
     this.stream.once('drain', listener);
   }
 
   async close(): Promise<void> {
     this.flush();
+    this.closed = true;
     await new Promise<void>((resolve) => this.stream.end(resolve));
   }
 
@@ -83,6 +99,8 @@ export class TaskLog {
   }
 
   private append(line: string): boolean {
+    // A straggler (an MCP call answered as the run ended) must not write to an ended stream: that throws.
+    if (this.closed) return true;
     this.pending += line;
     if (this.pending.length >= FLUSH_AT_CHARS) this.flush();
     else if (!this.flushScheduled) {
