@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationMs } from './duration';
+import { mcpServers } from './mcp-servers';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const list = z
@@ -82,6 +83,13 @@ export const configSchema = z.object({
   AGENT_PROJECTS: optionalString.transform((value, ctx) => parseProjects(value, ctx)),
   AGENT_PROJECT_ROOTS: list.default([]),
   AGENT_FORBIDDEN_PATHS: list.default(['/etc', '/root', '/proc', '/sys', '/dev', '/boot', '/var/run']),
+  /** agent-bot's own MCP server (the thread tools) in every agent run. */
+  AGENT_MCP: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default('true')
+    .transform((value) => ['true', '1', 'yes'].includes(value)),
+  /** The user's own MCP servers, added to every agent run. */
+  AGENT_MCP_SERVERS: mcpServers,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

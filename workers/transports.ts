@@ -1,12 +1,16 @@
 import type { Config } from '../config/load';
 import { createGithubClient, type GithubClient } from '../integrations/github/client';
+import { createGithubReader } from '../integrations/github/reader';
 import { createGithubTransport, GITHUB_WRITE_WINDOWS } from '../integrations/github/transport';
+import { ThreadReaders } from '../integrations/thread-reader';
 import { Transports } from '../integrations/transport';
 import { WriteBudgets } from '../integrations/write-budget';
 
 /** The provider clients and transports of one worker process, built once from its config. */
 export interface ProviderKit {
   transports: Transports;
+  /** What the agent's thread tools read, built on the same clients as the transports. */
+  readers: ThreadReaders;
   github: GithubClient;
   /** One per credential, shared by every task of the process. */
   budgets: Record<string, WriteBudgets>;
@@ -25,5 +29,5 @@ export function createProviderKit(config: Config): ProviderKit {
   const transports = [
     createGithubTransport({ client: github, budgets: githubBudgets, checkRuns: config.GITHUB_CHECK_RUNS, checkRunName: 'agent-bot', checkRunEditIntervalMs: CHECK_RUN_EDIT_INTERVAL_MS }),
   ];
-  return { transports: new Transports(transports), github, budgets: { github: githubBudgets } };
+  return { transports: new Transports(transports), readers: new ThreadReaders([createGithubReader(github)]), github, budgets: { github: githubBudgets } };
 }
