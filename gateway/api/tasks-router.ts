@@ -1,12 +1,11 @@
 import Router from '@koa/router';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { taskLogPath } from '../../activities/agent/task-log';
-import { approvalUpdate, taskStatusQuery } from '../../contracts/messages';
 import { bearerAuth } from './bearer-auth';
 import { streamJsonLines } from './stream-file';
-import { findTask, isTaskId, taskListQuery } from './task-lookup';
+import { cancelTask, decideTask, describeTask, listTasks, requireTask, TaskOperationError } from './task-operations';
 
 export interface TasksApiOptions {
   client: Client;
@@ -19,68 +18,51 @@ export interface TasksApiOptions {
 /**
  * The operators' HTTP API, backed by Temporal: list and describe tasks from visibility and the task's
  * own query, cancel them, approve or reject them (a Temporal update, so the answer says whether
- * anything was waiting), and follow a task's log live as Server-Sent Events.
+ * anything was waiting), and follow a task's log live as Server-Sent Events. The operations themselves
+ * are shared with the operator MCP server (task-operations.ts).
  */
 export function createTasksRouter(options: TasksApiOptions): Router {
   const { client } = options;
   const router = new Router({ prefix: '/api/tasks' });
   router.use(bearerAuth(options.token));
+  // A refusal of an operation is the client's to fix: its status and message, never a 500.
+  router.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      if (error instanceof TaskOperationError) ctx.throw(error.status, error.message);
+      throw error;
+    }
+  });
 
   router.get('/', async (ctx) => {
     const filter = (name: string): string | undefined => (typeof ctx.query[name] === 'string' ? (ctx.query[name]) : undefined);
-    let query = '';
-    try {
-      query = taskListQuery({ provider: filter('provider'), target: filter('target'), status: filter('status') });
-    } catch (error) {
-      ctx.throw(400, (error as Error).message);
-    }
-    const limit = Math.min(500, Math.max(1, Number(filter('limit') ?? 100) || 100));
-    const tasks = [];
-    for await (const execution of client.workflow.list({ query })) {
-      tasks.push(summarize(execution));
-      if (tasks.length >= limit) break;
-    }
-    ctx.body = { tasks };
+    const limit = Number(filter('limit') ?? 100) || 100;
+    ctx.body = { tasks: await listTasks(client, { provider: filter('provider'), target: filter('target'), status: filter('status') }, limit) };
   });
 
   router.get('/:id', async (ctx) => {
-    const execution = await requireTask(ctx);
-    const handle = client.workflow.getHandle(execution.workflowId);
-    // The query needs a worker; without one the description still answers.
-    const status = await handle.query(taskStatusQuery).catch(() => undefined);
-    ctx.body = { ...summarize(execution), ...(status === undefined ? {} : { status }) };
+    ctx.body = await describeTask(client, taskIdParam(ctx));
   });
 
   router.post('/:id/cancel', async (ctx) => {
-    const execution = await requireTask(ctx);
-    if (execution.status.name !== 'RUNNING') ctx.throw(409, `task ${ctx.params['id']} is not running (${execution.status.name.toLowerCase()})`);
-    await client.workflow.getHandle(execution.workflowId).cancel();
+    await cancelTask(client, taskIdParam(ctx));
     ctx.status = 202;
     ctx.body = { task_id: ctx.params['id'], cancelling: true };
   });
 
   for (const decision of ['approve', 'reject'] as const) {
     router.post(`/:id/${decision}`, async (ctx) => {
-      const execution = await requireTask(ctx);
+      const taskId = taskIdParam(ctx);
       const parsed = decisionBody.safeParse(await readJsonBody(ctx));
       if (!parsed.success) return ctx.throw(400, `invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      const by = parsed.data.by ?? 'api';
-      const reason = parsed.data.reason;
-      try {
-        const ack = await client.workflow.getHandle(execution.workflowId).executeUpdate(approvalUpdate, {
-          args: [{ decision, by, via: 'api', trusted: true, ...(reason === undefined ? {} : { reason }) }],
-        });
-        ctx.body = { task_id: ack.taskId, decision: ack.decision, by: ack.by };
-      } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) ctx.throw(409, error.cause?.message ?? 'the task refused the decision');
-        if (error instanceof WorkflowNotFoundError) ctx.throw(409, `task ${ctx.params['id']} is not running`);
-        throw error;
-      }
+      const ack = await decideTask(client, taskId, decision, { by: parsed.data.by ?? 'api', via: 'api', reason: parsed.data.reason });
+      ctx.body = { task_id: ack.taskId, decision: ack.decision, by: ack.by };
     });
   }
 
   router.get('/:id/stream', async (ctx) => {
-    const execution = await requireTask(ctx);
+    const execution = await requireTask(client, taskIdParam(ctx));
     const handle = client.workflow.getHandle(execution.workflowId);
     let lastCheck = 0;
     let done = execution.status.name !== 'RUNNING';
@@ -92,30 +74,11 @@ export function createTasksRouter(options: TasksApiOptions): Router {
     });
   });
 
-  async function requireTask(ctx: Context) {
-    const id = String((ctx as Context & { params: Record<string, string> }).params['id']);
-    if (!isTaskId(id)) ctx.throw(400, 'invalid task id');
-    const execution = await findTask(client, id);
-    if (execution === undefined) ctx.throw(404, `no task ${id}`);
-    return execution;
-  }
-
   return router;
 }
 
-function summarize(execution: WorkflowExecutionInfo) {
-  const attribute = (name: string): unknown => (execution.searchAttributes[name] as readonly unknown[] | undefined)?.[0];
-  return {
-    task_id: attribute('AgentTaskId'),
-    workflow_id: execution.workflowId,
-    target: attribute('AgentTarget'),
-    provider: attribute('AgentProvider'),
-    status: attribute('AgentStatus'),
-    requester: attribute('AgentRequester'),
-    workflow_status: execution.status.name,
-    started_at: execution.startTime.toISOString(),
-    ...(execution.closeTime === undefined ? {} : { closed_at: execution.closeTime.toISOString() }),
-  };
+function taskIdParam(ctx: Context): string {
+  return String((ctx as Context & { params: Record<string, string> }).params['id']);
 }
 
 /** `{"by": "alice", "reason": "..."}`, both optional: who decided (recorded) and why. */
