@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../config/load';
 import { createGatewayApp } from '../gateway/app';
+import { createApiTaskStarter } from '../gateway/api/start-task';
 import { createTemporalDispatcher } from '../gateway/dispatcher';
-import { providerRouters } from './gateway-routers';
+import { commandPolicy, providerRouters } from './gateway-routers';
 import type { Logger } from './logger';
 
 /** Longer than any dispatch takes; GitHub itself gives up after 10 s. */
@@ -26,7 +27,7 @@ export async function startGateway(options: { config: Config; connection: Connec
       await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
       return true;
     },
-    api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR },
+    api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR, startTask: createApiTaskStarter(dispatcher, commandPolicy(config)) },
     log,
   });
   const handle = app.callback();
