@@ -28,7 +28,6 @@ export class TaskLog {
   private capped = false;
   private pending = '';
   private flushScheduled = false;
-  private closed = false;
   private lastMs = -1;
   private lastIso = '';
   private readonly prefix: string;
@@ -90,7 +89,6 @@ export class TaskLog {
 
   async close(): Promise<void> {
     this.flush();
-    this.closed = true;
     await new Promise<void>((resolve) => this.stream.end(resolve));
   }
 
@@ -99,8 +97,6 @@ export class TaskLog {
   }
 
   private append(line: string): boolean {
-    // A straggler (an MCP call answered as the run ended) must not write to an ended stream: that throws.
-    if (this.closed) return true;
     this.pending += line;
     if (this.pending.length >= FLUSH_AT_CHARS) this.flush();
     else if (!this.flushScheduled) {

@@ -64,7 +64,8 @@ export async function relay(grant: GrantFile, stdio = new StdioServerTransport()
     stdio.onclose = resolve;
     process.stdin.once('end', resolve);
   });
-  stdio.onmessage = (message) => void forward(message);
+  // Only writing to stdout can fail here, when the CLI is gone: nothing left to answer.
+  stdio.onmessage = (message) => void forward(message).catch((error: unknown) => process.stderr.write(`agent-bot thread server: ${String(error)}\n`));
   stdio.onerror = (error) => process.stderr.write(`agent-bot thread server: ${error.message}\n`);
   await stdio.start();
   await ended;
