@@ -12,14 +12,12 @@ import { createTemporalDispatcher } from '../../gateway/dispatcher';
 import { createOperatorServer } from '../../integrations/mcp/operator-server';
 import { commandPolicy } from '../../workers/gateway-routers';
 import { Harness } from '../support/harness';
+import { toolText as text } from '../support/mcp-results';
 import { testTemporal } from '../support/temporal';
 import { waitFor } from '../support/wait';
 
 const TOKEN = 'test-api-token';
 
-function text(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
-}
 
 async function call(client: McpClient, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
   return (await client.callTool({ name, arguments: args })) as CallToolResult;

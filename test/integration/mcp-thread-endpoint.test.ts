@@ -15,10 +15,8 @@ import { ThreadToolEndpoint } from '../../integrations/mcp/thread-endpoint';
 import { ThreadReaders } from '../../integrations/thread-reader';
 import { WriteBudgets } from '../../integrations/write-budget';
 import { GithubStandIn } from '../support/github-stand-in';
+import { toolText as text } from '../support/mcp-results';
 
-function text(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
-}
 
 /**
  * The whole path an agent's call takes, but the CLI: the stdio front started exactly as the run's MCP

@@ -14,13 +14,10 @@ import type { McpCallLog, ThreadToolBinding } from '../../integrations/mcp/threa
 import type { ThreadTransport } from '../../integrations/transport';
 import { WriteBudgets } from '../../integrations/write-budget';
 import { GithubStandIn } from '../support/github-stand-in';
+import { toolText as text } from '../support/mcp-results';
 
 type Logged = { kind: 'call'; id: string; tool: string; input: unknown } | { kind: 'result'; id: string; tool: string; isError: boolean; output: string };
 
-/** The text of a tool result (every thread tool answers text). */
-function text(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
-}
 
 describe('the agent thread tools over MCP, against the GitHub stand-in', function () {
   this.timeout(20_000);
