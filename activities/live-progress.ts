@@ -22,7 +22,8 @@ export async function liveTaskProgress(client: Client, taskWorkflowId: string): 
     if (activity.activityType?.name !== 'runAgent') continue;
     if (activity.state === SCHEDULED) return { stage: WAITING_FOR_AGENT_SLOT, lineCount: 0, lastLines: [], updatedAt: new Date().toISOString() };
     const payload = activity.heartbeatDetails?.payloads?.[0];
-    if (payload === undefined || payload === null) return undefined;
+    // Picked up by a worker, not heartbeated yet: the agent is being started.
+    if (payload === undefined || payload === null) return { stage: 'starting the agent', lineCount: 0, lastLines: [], updatedAt: new Date().toISOString() };
     const details: unknown = defaultPayloadConverter.fromPayload(payload);
     if (isProgress(details)) {
       const { stage, lineCount, lastLines, costUsd, updatedAt } = details;

@@ -3,6 +3,7 @@ import { durationMs } from './duration';
 import { list, optionalString, port } from './fields';
 import { slackConfig } from './slack';
 import { writeLimits } from './write-limits';
+import { mcpServers } from './mcp-servers';
 
 /** Every setting of agent-bot, by its user-facing name. The README documents each key. */
 export const configSchema = z.object({
@@ -86,6 +87,13 @@ export const configSchema = z.object({
   AGENT_PROJECTS: optionalString.transform((value, ctx) => parseProjects(value, ctx)),
   AGENT_PROJECT_ROOTS: list.default([]),
   AGENT_FORBIDDEN_PATHS: list.default(['/etc', '/root', '/proc', '/sys', '/dev', '/boot', '/var/run']),
+  /** agent-bot's own MCP server (the thread tools) in every agent run. */
+  AGENT_MCP: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default('true')
+    .transform((value) => ['true', '1', 'yes'].includes(value)),
+  /** The user's own MCP servers, added to every agent run. */
+  AGENT_MCP_SERVERS: mcpServers,
   ...slackConfig,
 });
 

@@ -40,6 +40,8 @@ export type TaskView =
       lastLine?: string;
       /** USD so far, as the agent reports it. */
       costUsd?: number;
+      /** What the agent itself says it is doing (its `update-progress-note` tool), shown until it changes. */
+      note?: string;
     }
   | {
       phase: 'plan';

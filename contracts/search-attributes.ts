@@ -11,17 +11,20 @@ export const AgentTaskId = defineSearchAttributeKey('AgentTaskId', SearchAttribu
 export const searchAttributeKeys = [AgentProvider, AgentTarget, AgentStatus, AgentRequester, AgentTaskId] as const;
 
 /** Values of `AgentStatus`, on target and task workflows alike. */
-export type AgentStatusValue =
-  | 'idle'
-  | 'queued'
-  | 'deferred'
-  | 'planning'
-  | 'awaiting_approval'
-  | 'running'
-  | 'posting'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'rejected'
-  | 'expired'
-  | 'closed';
+export const AGENT_STATUS_VALUES = [
+  'idle',
+  'queued',
+  'deferred',
+  'planning',
+  'awaiting_approval',
+  'running',
+  'posting',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'rejected',
+  'expired',
+  'closed',
+] as const;
+
+export type AgentStatusValue = (typeof AGENT_STATUS_VALUES)[number];

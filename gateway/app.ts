@@ -1,15 +1,17 @@
 import type Router from '@koa/router';
 import Koa from 'koa';
+import type { StartTask } from './api/start-task';
 import { createTasksRouter, type TasksApiOptions } from './api/tasks-router';
 import { errorHandler, type GatewayErrorReport } from './error-handler';
 import { createHealthRouter } from './health-router';
+import { createMcpRouter } from './mcp-router';
 
 export interface GatewayDeps {
   isTemporalReachable: () => Promise<boolean>;
   /** One router per provider (`/webhooks/<provider>...`), built from the config by the entry point. */
   routers: readonly Router[];
-  /** The operators' API under /api (bearer token). */
-  api?: TasksApiOptions;
+  /** The operators' API under /api and their MCP server at /mcp (bearer token). */
+  api?: TasksApiOptions & { startTask: StartTask };
   log?: (message: string, meta: Record<string, unknown>) => void;
   /** Every 5xx answered because of an error, besides the log: agent-bot's own errors, for Sentry. */
   reportError?: GatewayErrorReport;
@@ -25,6 +27,7 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
   if (deps.api !== undefined) {
     const tasks = createTasksRouter(deps.api);
     app.use(tasks.routes()).use(tasks.allowedMethods());
+    app.use(createMcpRouter(deps.api).routes());
   }
   app.on('error', (error: unknown) => {
     deps.log?.('gateway error', { error: error instanceof Error ? error.stack ?? error.message : String(error) });

@@ -30,5 +30,6 @@ export function agentRunnerConfig(config: Config, sourceEnv: NodeJS.ProcessEnv):
       forbiddenPaths: config.AGENT_FORBIDDEN_PATHS,
     },
     sourceEnv,
+    mcpServers: config.AGENT_MCP_SERVERS,
   };
 }

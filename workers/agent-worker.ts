@@ -6,6 +6,7 @@ import { createLegacyGithubActivities } from '../activities/legacy/github-activi
 import { createTaskThreadActivities } from '../activities/legacy/task-thread-activities';
 import { createThreadActivities } from '../activities/thread-activities';
 import type { Config } from '../config/load';
+import { ThreadToolEndpoint } from '../integrations/mcp/thread-endpoint';
 import { progressSignal } from '../contracts/messages';
 import { agentTaskQueue } from '../contracts/task-queues';
 import { agentRunnerConfig } from './agent-runner-config';
@@ -44,12 +45,15 @@ export async function createAgentWorkers(options: {
   };
   const providers = options.providers ?? createProviderKit(config);
   const ui = { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE, mention: config.AGENT_BOT_MENTION };
+  // One loopback endpoint for the agents' thread tools, listening from the first run that uses it.
+  const mcpEndpoint = config.AGENT_MCP ? new ThreadToolEndpoint() : undefined;
   const threadDeps: AgentThreadDeps = {
     ...ui,
     transports: providers.transports,
     pacing: { delayMs: config.PROGRESS_COMMENT_INTERVAL, intervalMs: config.PROGRESS_COMMENT_INTERVAL, maxIntervalMs: config.PROGRESS_COMMENT_MAX_INTERVAL, fastPeriodMs: 60_000 },
     approvalTimeoutMs: config.APPROVAL_TIMEOUT,
     approvalReminderMs: Math.min(config.APPROVAL_REMINDER, config.APPROVAL_TIMEOUT),
+    ...(mcpEndpoint === undefined ? {} : { mcp: { endpoint: mcpEndpoint, readers: providers.readers } }),
   };
   const workflowSource = options.workflowBundle === undefined
     ? { workflowsPath: require.resolve('../workflows') }
@@ -84,7 +88,11 @@ export async function createAgentWorkers(options: {
   await ensureJanitorSchedule(client, config);
   return {
     async run() {
-      await Promise.all([main.run(), agent.run()]);
+      try {
+        await Promise.all([main.run(), agent.run()]);
+      } finally {
+        await mcpEndpoint?.close();
+      }
     },
     shutdown() {
       for (const worker of [main, agent]) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, type Connection } from '@temporalio/client';
 import type { Config } from '../config/load';
 import { createGatewayApp } from '../gateway/app';
+import { createApiTaskStarter } from '../gateway/api/start-task';
 import { createTemporalDispatcher } from '../gateway/dispatcher';
 import { errorReporter, type ErrorReporter } from './error-reporting';
 import { commandPolicy, providerRouters } from './gateway-routers';
@@ -31,7 +32,7 @@ export async function startGateway(options: { config: Config; connection: Connec
       await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
       return true;
     },
-    api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR, dispatcher, policy: commandPolicy(config) },
+    api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR, startTask: createApiTaskStarter(client, dispatcher, commandPolicy(config)) },
     log,
     reportError: (error, ctx) =>
       reporter.capture(error, {

@@ -6,12 +6,16 @@ import { createSlackTransport, SLACK_WRITE_WINDOWS } from '../integrations/slack
 import { createApiTransport } from '../integrations/api/transport';
 import { createGithubClient, type GithubClient } from '../integrations/github/client';
 import { createGithubTransport } from '../integrations/github/transport';
+import { ThreadReaders } from '../integrations/thread-reader';
 import { Transports, type ThreadTransport } from '../integrations/transport';
+import { createGithubReader } from '../integrations/github/reader';
 import { WriteBudgets } from '../integrations/write-budget';
 
 /** The provider clients and transports of one worker process, built once from its config. */
 export interface ProviderKit {
   transports: Transports;
+  /** What the agent's thread tools read, built on the same clients as the transports. */
+  readers: ThreadReaders;
   github: GithubClient;
   /** One per credential, shared by every task of the process. */
   budgets: Record<string, WriteBudgets>;
@@ -38,7 +42,7 @@ export function createProviderKit(config: Config): ProviderKit {
     const client = createSlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT });
     transports.push(createSlackTransport({ client, budgets: budgets['slack'], allowedUsers: config.SLACK_ALLOWED_USERS, readAnswer: answerReader(config.AGENT_BOT_DATA_DIR) }));
   }
-  return { transports: new Transports(transports), github, budgets };
+  return { transports: new Transports(transports), readers: new ThreadReaders([createGithubReader(github)]), github, budgets };
 }
 
 /** Reads a task's whole answer (`logs/tasks/<id>/answer.md`, relative to the data dir) when this worker has it. */

@@ -26,6 +26,8 @@ export class ProgressPublisher {
   private lastShownAt: number | undefined;
   private lastShownKey: string | undefined;
   private stopped = false;
+  /** The agent's own note (its `update-progress-note` tool), kept on every later progress view. */
+  private note: string | undefined;
 
   constructor(
     private readonly transport: ThreadTransport,
@@ -50,15 +52,45 @@ export class ProgressPublisher {
     if (elapsedMs < this.pacing.delayMs) return;
     const interval = elapsedMs < this.pacing.fastPeriodMs ? this.pacing.intervalMs : this.pacing.maxIntervalMs;
     if (this.lastShownAt !== undefined && this.now() - this.lastShownAt < interval) return;
-    const lastLine = progress.lastLines.at(-1);
-    // Elapsed time alone is not news: it changes every time and would make every edit "different".
-    const key = JSON.stringify([progress.stage, lastLine, progress.costUsd?.toFixed(2)]);
+    const { key, view } = this.workingView(progress, elapsedMs);
     if (key === this.lastShownKey) return;
     this.lastShownAt = this.now();
     this.lastShownKey = key;
-    const view: TaskView = { phase: 'working', stage: progress.stage, elapsedMs, ...(lastLine === undefined ? {} : { lastLine }), ...(progress.costUsd === undefined ? {} : { costUsd: progress.costUsd }) };
     // Progress is best effort: the final answer is what must land.
     this.enqueue(view, 'progress').catch(this.onError);
+  }
+
+  /**
+   * The agent's note on what it is doing, shown at once (whatever the pacing: the agent asked for it) and
+   * on every later progress view. Progress priority: when the write budget is short the edit is skipped
+   * and the note waits for the next edit. Resolves true when the note is on the thread.
+   * @throws the transport's classified failure when the edit fails.
+   */
+  async showNote(note: string, progress: AgentProgress): Promise<boolean> {
+    this.note = note;
+    if (this.stopped) return false;
+    const { key, view } = this.workingView(progress, this.now() - Date.parse(this.task.startedAt));
+    this.lastShownAt = this.now();
+    this.lastShownKey = key;
+    const shown = await this.enqueue(view, 'progress');
+    // Skipped: forget the key, so the next tick edits as soon as the budget allows.
+    if (!shown) this.lastShownKey = undefined;
+    return shown;
+  }
+
+  /** The view of a running task, and what in it a reader would see change (elapsed time alone is not news). */
+  private workingView(progress: AgentProgress, elapsedMs: number): { key: string; view: TaskView } {
+    const lastLine = progress.lastLines.at(-1);
+    const key = JSON.stringify([progress.stage, lastLine, progress.costUsd?.toFixed(2), this.note]);
+    const view: TaskView = {
+      phase: 'working',
+      stage: progress.stage,
+      elapsedMs,
+      ...(lastLine === undefined ? {} : { lastLine }),
+      ...(progress.costUsd === undefined ? {} : { costUsd: progress.costUsd }),
+      ...(this.note === undefined ? {} : { note: this.note }),
+    };
+    return { key, view };
   }
 
   /** Shows a view that must land (the plan): waits for the edit in flight, then posts at urgent priority. */
@@ -77,23 +109,30 @@ export class ProgressPublisher {
     return this.mayExist && this.current.messageId === undefined ? { ...this.current, unconfirmed: true } : this.current;
   }
 
-  /** Runs after the write in flight; the returned promise rejects on failure, `inFlight` never does. */
-  private enqueue(view: TaskView, priority: WritePriority): Promise<void> {
+  /**
+   * Runs after the write in flight; resolves false when a progress view was skipped. The returned promise
+   * rejects on failure, `inFlight` never does.
+   */
+  private enqueue(view: TaskView, priority: WritePriority): Promise<boolean> {
     const run = this.inFlight.then(async () => {
       try {
         const shown = await this.transport.show(this.task, this.current, view, { priority, mayExist: this.mayExist });
-        if (shown === undefined) return;
+        if (shown === undefined) return false;
         const { unconfirmed: _unused, ...current } = shown;
         this.current = current;
         this.mayExist = false;
-        this.onPresence(shown);
+        this.onPresence(current);
+        return true;
       } catch (error) {
         // A post that failed may still have landed (a timeout after the provider wrote it): look before posting again.
         if (this.current.messageId === undefined) this.mayExist = true;
         throw error;
       }
     });
-    this.inFlight = run.catch(() => {});
+    this.inFlight = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 }

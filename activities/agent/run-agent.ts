@@ -8,7 +8,9 @@ import { asThread, type TargetRef } from '../../contracts/target';
 import type { AgentProgress, AgentUsage, Command, PullRequestRefs } from '../../contracts/task';
 import type { ThreadRef } from '../../contracts/thread';
 import type { PromptContext, ThreadTransport, Transports } from '../../integrations/transport';
+import type { McpServerSpec } from '../../config/mcp-servers';
 import { taskOnThread } from '../thread-activities';
+import { openRunMcp, type AgentMcpDeps, type RunMcp, type RunnerMcp } from './agent-mcp';
 import { leaseWorkspace } from './attempt-lease';
 import type { AgentEvent } from './events';
 import { forEachLine } from './line-splitter';
@@ -41,6 +43,8 @@ export interface AgentRunnerConfig {
   workspace: WorkspaceConfig;
   /** The worker's environment, from which the agent gets only what it needs. */
   sourceEnv: NodeJS.ProcessEnv;
+  /** AGENT_MCP_SERVERS: the user's own MCP servers, in every run. */
+  mcpServers?: Readonly<Record<string, McpServerSpec>>;
 }
 
 /** How a run shows itself on its thread: the providers' transports and this worker's settings. */
@@ -53,6 +57,8 @@ export interface AgentThreadDeps {
   /** APPROVAL_TIMEOUT and APPROVAL_REMINDER (ms): a plan's deadline is chosen where the plan is shown. */
   approvalTimeoutMs: number;
   approvalReminderMs: number;
+  /** agent-bot's thread tools for the agent (AGENT_MCP); absent: the agent gets none. */
+  mcp?: AgentMcpDeps;
 }
 
 /** Tells v1 task workflows how the run is going; throttled by the caller. */
@@ -128,6 +134,7 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
     const progress = new ProgressTracker('preparing the workspace');
     const transport = threadDeps?.transports.for(thread);
     let publisher: ProgressPublisher | undefined;
+    let mcp: RunMcp | undefined;
     const beat = (): void => ctx.heartbeat({ ...progress.snapshot(), ...(publisher === undefined ? {} : { presence: publisher.presence }) });
 
     // v1 task workflows learn of progress by signal; current ones read the heartbeat instead.
@@ -176,8 +183,9 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
         renderPrompt(config.promptTemplate ?? DEFAULT_PROMPT_TEMPLATES[config.kind], promptVariables(thread, input.command, { repo, notes: context.notes, ...(context.title === undefined ? {} : { title: context.title }) })),
         input,
       );
+      mcp = await openMcp({ config, threadDeps, transport, publisher, thread, repo, taskId, progress, taskLog });
       progress.stage('running');
-      const base = { config, ctx, input, prompt, cwd: workspace.path, progress, taskLog };
+      const base = { config, ctx, input, prompt, cwd: workspace.path, progress, taskLog, mcp: mcp.runner };
       let outcome = await runProcess({ ...base, sessionId: input.agentSessionId, sessionBaseline: input.agentSessionUsage ?? {} });
       const notes: string[] = [];
       if (repo === undefined) notes.push('This thread has no repository, so the agent worked in an empty folder. Name one with `in owner/repo` in the request.');
@@ -224,6 +232,8 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
     } finally {
       clearInterval(heartbeat);
       clearInterval(notifyTimer);
+      // Before the log closes: a call still in flight gets its mcp_result line.
+      await mcp?.close();
       await taskLog.close();
     }
   }
@@ -241,6 +251,39 @@ async function beginOnThread(transport: ThreadTransport, deps: AgentThreadDeps, 
   const retried = ctx.info.attempt > 1;
   const began = await transport.begin(task, { mayExist: retried, presence: previous });
   return { task, presence: began.presence, context: began.context, mayExist: retried && began.presence.messageId === undefined };
+}
+
+/** The run's MCP servers: the user's, and agent-bot's thread tools when the run shows on a thread. */
+function openMcp(run: {
+  config: AgentRunnerConfig;
+  threadDeps: AgentThreadDeps | undefined;
+  transport: ThreadTransport | undefined;
+  publisher: ProgressPublisher | undefined;
+  thread: ThreadRef;
+  repo: string | undefined;
+  taskId: string;
+  progress: ProgressTracker;
+  taskLog: TaskLog;
+}): Promise<RunMcp> {
+  const { threadDeps, transport, publisher, thread, repo, progress } = run;
+  const deps = threadDeps?.mcp;
+  return openRunMcp({
+    dataDir: run.config.dataDir,
+    taskId: run.taskId,
+    userServers: run.config.mcpServers ?? {},
+    thread: deps === undefined || transport === undefined ? undefined : {
+      deps,
+      binding: {
+        taskId: run.taskId,
+        thread,
+        ...(repo === undefined ? {} : { repo }),
+        transport,
+        reader: deps.readers.for(thread),
+        ...(publisher === undefined ? {} : { showNote: (note: string) => publisher.showNote(note, progress.snapshot()) }),
+        calls: run.taskLog,
+      },
+    },
+  });
 }
 
 function presenceOf(details: unknown): TaskPresence | undefined {
@@ -283,6 +326,7 @@ interface ProcessRun {
   sessionBaseline: AgentUsage;
   progress: ProgressTracker;
   taskLog: TaskLog;
+  mcp: RunnerMcp | undefined;
 }
 
 /**
@@ -300,11 +344,14 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     maxBudgetUsd: config.maxBudgetUsd,
     promptOnStdin: config.promptOnStdin,
     mode: run.input.mode ?? 'execute',
+    ...(run.mcp === undefined ? {} : { mcp: run.mcp }),
   });
   const env = agentEnvironment(config.sourceEnv, spec, config.envPassthrough, {
     AGENT_BOT_TASK_ID: run.input.command.taskId,
     AGENT_BOT_TARGET: run.input.targetWorkflowId,
     AGENT_BOT_MODE: run.input.mode ?? 'execute',
+    // A path, no secret: how a `command` agent finds its MCP servers (the file Claude Code is given).
+    ...(run.mcp === undefined ? {} : { AGENT_BOT_MCP_CONFIG: run.mcp.configFile }),
   });
   const lease = await leaseWorkspace({ ctx, dataDir: config.dataDir, key: run.input.targetWorkflowId, taskId: run.input.command.taskId, killGraceMs: config.killGraceMs, progress, taskLog });
   const agent = spawnAgentProcess(config.command, args, { cwd: run.cwd, env, stdin: config.promptOnStdin ? run.prompt : undefined, killGraceMs: config.killGraceMs, lease });

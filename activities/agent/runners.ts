@@ -1,3 +1,5 @@
+import { codexMcpArgs } from '../../integrations/mcp/agent-mcp-config';
+import type { RunnerMcp } from './agent-mcp';
 import type { LineParser } from './events';
 import { parseClaudeLine, parseCodexLine, parseCursorLine, parsePlainLine } from './parsers';
 
@@ -14,6 +16,8 @@ export interface RunnerArgs {
   promptOnStdin: boolean;
   /** `plan`: a read-only pass whose answer is a plan for a person to approve. */
   mode: 'plan' | 'execute';
+  /** MCP servers of the run (agent-bot's thread tools, AGENT_MCP_SERVERS): each CLI is told its own way. */
+  mcp?: RunnerMcp;
 }
 
 /** How one kind of agent CLI is started and read. */
@@ -39,6 +43,9 @@ export const runners: Record<AgentKind, RunnerSpec> = {
       '--output-format',
       'stream-json',
       '--verbose',
+      // Both flags take several values: they stay before other flags, never before a bare argument.
+      ...(o.mcp === undefined ? [] : ['--mcp-config', o.mcp.configFile]),
+      ...(o.mcp === undefined || o.mcp.allowedTools.length === 0 ? [] : ['--allowedTools', o.mcp.allowedTools.join(',')]),
       ...(o.sessionId === undefined ? [] : ['--resume', o.sessionId]),
       ...(o.maxTurns === undefined ? [] : ['--max-turns', String(o.maxTurns)]),
       ...(o.maxBudgetUsd === undefined ? [] : ['--max-budget-usd', String(o.maxBudgetUsd)]),
@@ -68,6 +75,7 @@ export const runners: Record<AgentKind, RunnerSpec> = {
       '--skip-git-repo-check',
       // `exec resume` has no --sandbox flag; a config override works for both.
       ...(o.mode === 'plan' ? ['-c', 'sandbox_mode="read-only"'] : []),
+      ...(o.mcp === undefined ? [] : codexMcpArgs(o.mcp.servers)),
       ...o.extraArgs,
       o.prompt,
     ],

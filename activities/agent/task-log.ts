@@ -69,6 +69,20 @@ export class TaskLog {
     return this.record({ event_type: 'completion', success, result: cap(result, room), ...extra });
   }
 
+  /**
+   * A call the agent made to one of agent-bot's own MCP tools (`mcp_call`), then its answer (`mcp_result`,
+   * same `id`): written by the worker that served the call, so they are in the log whatever the CLI
+   * prints. Always written, like progress.
+   */
+  mcpCall(call: { id: string; server: string; tool: string; input: unknown }): boolean {
+    return this.record({ event_type: 'mcp_call', id: call.id, server: call.server, tool: call.tool, input: call.input });
+  }
+
+  /** @param result.durationMs how long the tool took, in ms. */
+  mcpResult(result: { id: string; server: string; tool: string; isError: boolean; output: string; durationMs: number }): boolean {
+    return this.record({ event_type: 'mcp_result', id: result.id, server: result.server, tool: result.tool, is_error: result.isError, output: cap(result.output), duration_ms: result.durationMs });
+  }
+
   onDrain(listener: () => void): void {
     this.stream.once('drain', listener);
   }

@@ -72,9 +72,9 @@ function footerParts(content: TaskCommentContent): string[] {
 
 export { formatDuration };
 
-function oneLine(text: string): string {
+function oneLine(text: string, max = 120): string {
   const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 export interface ProgressCommentContent {
@@ -85,6 +85,8 @@ export interface ProgressCommentContent {
   elapsedMs: number;
   lastLine?: string;
   costUsd?: number;
+  /** The agent's own note on what it is doing. */
+  note?: string;
   runUrl: string;
 }
 
@@ -96,9 +98,10 @@ export function formatProgressComment(content: ProgressCommentContent): string {
   const parts = [`stage: **${oneLine(content.stage)}**`, `${formatDuration(content.elapsedMs)} so far`];
   if (content.costUsd !== undefined) parts.push(`cost so far $${content.costUsd.toFixed(4)}`);
   const last = content.lastLine === undefined ? '' : `\n\n\`\`\`\n${content.lastLine.replace(/```/g, "'''").slice(0, 300)}\n\`\`\``;
+  const note = content.note === undefined ? '' : `\n\n> 📝 ${oneLine(content.note, 500)}`;
   return (
     `${taskMarker(content.taskId)}\n${PROGRESS_HEADLINE} · @${content.requester} asked: _${oneLine(content.request)}_\n\n` +
-    `${parts.join(' · ')}${last}\n\n---\n<sub>[follow the run in Temporal UI](${content.runUrl}) · task \`${content.taskId}\`</sub>`
+    `${parts.join(' · ')}${note}${last}\n\n---\n<sub>[follow the run in Temporal UI](${content.runUrl}) · task \`${content.taskId}\`</sub>`
   );
 }
 
@@ -142,6 +145,7 @@ export function renderTaskComment(header: TaskHeader, view: TaskView): string {
         elapsedMs: view.elapsedMs,
         ...(view.lastLine === undefined ? {} : { lastLine: view.lastLine }),
         ...(view.costUsd === undefined ? {} : { costUsd: view.costUsd }),
+        ...(view.note === undefined ? {} : { note: view.note }),
       });
     case 'plan':
       return formatPlanComment({ ...header, plan: view.plan, deadline: view.deadline });

@@ -41,6 +41,13 @@ export interface AnthropicStandInOptions {
   scenario?: AnthropicScenario;
   /** The shell command the tool use runs (default `cat README.md`). */
   command?: string;
+  /**
+   * Tool uses to make instead of the one shell command, one per turn in this order, e.g. an MCP tool as
+   * Claude Code names it (`mcp__<server>__<tool>`) with its input; then the final answer. A tool the
+   * request does not offer ends the conversation with a text that says so (`stand-in: no tool <name>
+   * offered`), so a test sees the tool was missing rather than hanging.
+   */
+  toolUses?: { name: string; input: Record<string, unknown> }[];
   /** The final answer, given the text of the tool result(s) it received (default `The README says: <content>`). */
   finalText?: (toolResult: string) => string;
   /** The text of side requests' answers (default `Stand-in reply.`). */
@@ -186,13 +193,26 @@ export async function startAnthropicStandIn(options: AnthropicStandInOptions = {
       usage = options.sideUsage ?? DEFAULT_SIDE_USAGE;
     } else {
       const toolResult = lastToolResult(request.messages ?? []);
-      const useTool = scenario === 'always-tool' || toolResult === undefined;
-      blocks = useTool
-        ? [
-            { type: 'text', text: `I will run \`${command}\`.` },
-            { type: 'tool_use', id: id('toolu'), name: shellTool, input: { command, description: `Run ${command}` } },
-          ]
-        : [{ type: 'text', text: finalText(toolResult ?? '') }];
+      if (options.toolUses !== undefined) {
+        const next = options.toolUses[toolResultCount(request.messages ?? [])];
+        blocks =
+          next === undefined
+            ? [{ type: 'text', text: finalText(toolResult ?? '') }]
+            : advertises(request, next.name)
+              ? [
+                  { type: 'text', text: `I will call \`${next.name}\`.` },
+                  { type: 'tool_use', id: id('toolu'), name: next.name, input: next.input },
+                ]
+              : [{ type: 'text', text: `stand-in: no tool ${next.name} offered` }];
+      } else {
+        const useTool = scenario === 'always-tool' || toolResult === undefined;
+        blocks = useTool
+          ? [
+              { type: 'text', text: `I will run \`${command}\`.` },
+              { type: 'tool_use', id: id('toolu'), name: shellTool, input: { command, description: `Run ${command}` } },
+            ]
+          : [{ type: 'text', text: finalText(toolResult ?? '') }];
+      }
       usage = options.usage ?? DEFAULT_USAGE;
     }
     record.status = 200;
@@ -256,6 +276,15 @@ function findShellTool(request: MessagesBody): string | undefined {
   const named = tools.find((tool) => tool.name === 'Bash');
   if (named !== undefined) return 'Bash';
   return tools.find((tool) => typeof tool.name === 'string' && tool.input_schema?.properties?.['command'] !== undefined)?.name;
+}
+
+/** User messages that carry tool results: how many scripted tool uses were answered so far. */
+function toolResultCount(messages: Message[]): number {
+  return messages.filter((message) => message.role === 'user' && Array.isArray(message.content) && message.content.some((block) => block.type === 'tool_result')).length;
+}
+
+function advertises(request: MessagesBody, name: string): boolean {
+  return Array.isArray(request.tools) && request.tools.some((tool) => tool.name === name);
 }
 
 /** The text of the tool results in the last user message, or undefined when it carries none. */

@@ -44,7 +44,8 @@ interface ScriptedFailure {
 
 /**
  * A stand-in for the GitHub REST API on 127.0.0.1, speaking its wire format for the calls agent-bot
- * makes: issue comments (list with `since`, create, update) and comment reactions.
+ * makes: issues, issue comments (list with `since` and pages, create, update), comment reactions, pull
+ * requests and their changed files, check runs and collaborator permissions.
  */
 export class GithubStandIn {
   readonly requests: RecordedRequest[] = [];
@@ -62,6 +63,10 @@ export class GithubStandIn {
   readonly commentWrites: { id: number; issue: string; at: number; body: string }[] = [];
   /** Writes refused with 403 because they passed the secondary limits (see enforceSecondaryLimits). */
   readonly throttled: RecordedRequest[] = [];
+  /** Title, description and author of issues and PRs by number; any other is `Issue <n>` by `octocat`. */
+  readonly issues = new Map<number, { title: string; body: string; user: string; state?: string }>();
+  /** The changed files of PRs by number (`pulls.listFiles` shape); any other PR changes nothing. */
+  readonly pullFiles = new Map<number, { filename: string; status: string; additions: number; deletions: number; patch?: string; previous_filename?: string }[]>();
   private readonly failures: ScriptedFailure[] = [];
   private chaosOptions: { faultRate: number; random: () => number; hangOnceAfterWriteMs?: number } | undefined;
   private secondaryLimits: { limit: number; perMs: number }[] = [];
@@ -103,6 +108,23 @@ export class GithubStandIn {
    */
   enforceSecondaryLimits(windows: { limit: number; perMs: number }[]): void {
     this.secondaryLimits = windows;
+  }
+
+  /** A comment written by someone (not agent-bot), as if posted on GitHub. */
+  addComment(owner: string, repo: string, number: number, body: string, login = 'octocat'): StoredComment {
+    const now = new Date().toISOString();
+    const comment: StoredComment = {
+      id: this.nextId++,
+      issue: `${owner}/${repo}#${number}`,
+      body,
+      html_url: `https://github.com/${owner}/${repo}/issues/${number}#issuecomment-${this.nextId}`,
+      created_at: now,
+      updated_at: now,
+      user: { login, type: 'User' },
+    };
+    this.comments.push(comment);
+    this.commentHistory.set(comment.id, [body]);
+    return comment;
   }
 
   commentsOn(owner: string, repo: string, number: number): StoredComment[] {
@@ -153,7 +175,22 @@ export class GithubStandIn {
     if (failure !== undefined && !failure.afterApplying) return this.send(res, failure.status, { message: `scripted ${failure.status}` }, failure.headers);
     const [status, payload] = this.route(method, url, body);
     if (failure !== undefined) return this.send(res, failure.status, { message: `scripted ${failure.status}` }, failure.headers);
+    if (method === 'GET' && Array.isArray(payload)) return this.sendPage(res, url, payload);
     this.send(res, status, payload);
+  }
+
+  /** Lists answer one page (`per_page`, default 30; `page`, default 1) with GitHub's `Link` header. */
+  private sendPage(res: http.ServerResponse, url: URL, items: unknown[]): void {
+    const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30) || 30);
+    const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const link = (n: number, rel: string): string => {
+      const next = new URL(url);
+      next.searchParams.set('page', String(n));
+      return `<${next.toString()}>; rel="${rel}"`;
+    };
+    const links = [...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];
+    this.send(res, 200, items.slice((page - 1) * perPage, page * perPage), links.length === 0 ? {} : { link: links.join(', ') });
   }
 
   private route(method: string, url: URL, body: unknown): [number, unknown] {
@@ -187,7 +224,31 @@ export class GithubStandIn {
     if (match && method === 'GET') {
       const number = Number(match[3]);
       const pull = this.pulls.get(number) ?? { base: 'main', head: `feature-${number}` };
-      return [200, { number, state: 'open', title: `PR ${number}`, base: { ref: pull.base, sha: 'a'.repeat(40) }, head: { ref: pull.head, sha: 'b'.repeat(40) } }];
+      return [200, { number, state: 'open', title: this.issues.get(number)?.title ?? `PR ${number}`, base: { ref: pull.base, sha: 'a'.repeat(40) }, head: { ref: pull.head, sha: 'b'.repeat(40) } }];
+    }
+    match = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/.exec(path);
+    if (match && method === 'GET') {
+      const files = this.pullFiles.get(Number(match[3])) ?? [];
+      return [200, files.map((file) => ({ sha: 'c'.repeat(40), changes: file.additions + file.deletions, ...file }))];
+    }
+    match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/.exec(path);
+    if (match && method === 'GET') {
+      const number = Number(match[3]);
+      const issue = this.issues.get(number) ?? { title: `Issue ${number}`, body: '', user: 'octocat' };
+      const kind = this.pulls.has(number) ? 'pull' : 'issues';
+      return [
+        200,
+        {
+          number,
+          title: issue.title,
+          body: issue.body,
+          state: issue.state ?? 'open',
+          user: { login: issue.user, type: 'User' },
+          comments: this.commentsOn(match[1]!, match[2]!, number).length,
+          html_url: `https://github.com/${match[1]}/${match[2]}/${kind}/${number}`,
+          ...(this.pulls.has(number) ? { pull_request: { merged_at: null } } : {}),
+        },
+      ];
     }
     match = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path);
     if (match && method === 'GET') {

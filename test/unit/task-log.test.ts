@@ -88,6 +88,21 @@ describe('TaskLog', () => {
     );
   });
 
+  it('writes an MCP call and its result as an mcp_call / mcp_result pair, even past the cap', async () => {
+    const file = path.join(tmp, 'stream.jsonl');
+    const log = new TaskLog(file, 'gh-1', 1_024);
+    log.event({ kind: 'output', line: 'x'.repeat(2_000), stream: 'stdout' });
+    log.event({ kind: 'output', line: 'over the cap', stream: 'stdout' });
+    log.mcpCall({ id: 'c1', server: 'agent-bot', tool: 'post-thread-message', input: { text: 'hi' } });
+    log.mcpResult({ id: 'c1', server: 'agent-bot', tool: 'post-thread-message', isError: false, output: 'Posted.', durationMs: 12 });
+    await log.close();
+    const mcp = readRecords(file).records.filter((record) => record.event_type.startsWith('mcp_'));
+    assert.deepEqual(mcp.map(({ ts: _ts, ...rest }) => rest), [
+      { task_id: 'gh-1', event_type: 'mcp_call', id: 'c1', server: 'agent-bot', tool: 'post-thread-message', input: { text: 'hi' } },
+      { task_id: 'gh-1', event_type: 'mcp_result', id: 'c1', server: 'agent-bot', tool: 'post-thread-message', is_error: false, output: 'Posted.', duration_ms: 12 },
+    ]);
+  });
+
   describe('maxBytes', () => {
     const MAX = 1_000;
     const line = (i: number): string => `output line ${String(i).padStart(4, '0')} ${'x'.repeat(60)}`;

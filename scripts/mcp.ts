@@ -1,0 +1,43 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { Client, Connection } from '@temporalio/client';
+import { createApiTaskStarter } from '../gateway/api/start-task';
+import { createTemporalDispatcher } from '../gateway/dispatcher';
+import { createOperatorServer } from '../integrations/mcp/operator-server';
+import { commandPolicy } from '../workers/gateway-routers';
+import { createLogger } from '../workers/logger';
+import { loadConfigOrExit, onShutdownSignal, runMain, temporalAddress } from '../workers/main';
+
+const log = createLogger('mcp');
+
+/**
+ * `npm run --silent mcp`: the operator MCP server over stdio (MCP spec 2025-06-18, SDK 1.32), for an MCP
+ * client on the machine (Claude Desktop, Claude Code, an IDE) that starts it as a command. It talks to
+ * Temporal at TEMPORAL_ADDRESS with the same config as the gateway; stdout carries only the protocol
+ * (hence `--silent`: npm's banner would corrupt it), logs go to stderr. It ends when the client closes stdin.
+ */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const connection = await Connection.connect({ address: temporalAddress(config) });
+  try {
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const server = createOperatorServer({
+      client,
+      dataDir: config.AGENT_BOT_DATA_DIR,
+      startTask: createApiTaskStarter(client, createTemporalDispatcher(client, config.TEMPORAL_TASK_QUEUE), commandPolicy(config)),
+    });
+    const transport = new StdioServerTransport();
+    const closed = new Promise<void>((resolve) => {
+      transport.onclose = resolve;
+      process.stdin.once('end', resolve);
+      onShutdownSignal(() => resolve());
+    });
+    await server.connect(transport);
+    log('operator MCP server on stdio', { temporal: temporalAddress(config) });
+    await closed;
+    await server.close();
+  } finally {
+    await connection.close();
+  }
+}
+
+runMain(main, log);
