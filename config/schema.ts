@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationMs } from './duration';
 import { list, optionalString, port } from './fields';
+import { discordConfig } from './discord';
 import { slackConfig } from './slack';
 
 /** Every setting of agent-bot, by its user-facing name. The README documents each key. */
@@ -76,6 +77,7 @@ export const configSchema = z.object({
   AGENT_PROJECT_ROOTS: list.default([]),
   AGENT_FORBIDDEN_PATHS: list.default(['/etc', '/root', '/proc', '/sys', '/dev', '/boot', '/var/run']),
   ...slackConfig,
+  ...discordConfig,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
