@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../../config/load';
 import { DEFAULT_COMMANDS } from '../../../config/schema';
 import type { TaskHeader } from '../../../contracts/presence';
 import { CONTENT_LIMIT, CUSTOM_ID_LIMIT, customId, parseCustomId, renderDiscordReply, renderDiscordTask } from '../../../integrations/discord/render';
@@ -33,6 +37,25 @@ function inThread(text: string, threadId: string, options: Parameters<typeof age
   interaction['channel'] = { id: threadId, type: 11, guild_id: DISCORD_GUILD_ID, parent_id: CHANNEL, name: 'the bug' };
   return interaction;
 }
+
+describe('Discord settings', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-discord-config-'));
+
+  it('reads every key, trims the API URL, and gives interaction tokens 15 minutes unless told otherwise', () => {
+    const config = loadConfig({ DISCORD_PUBLIC_KEY: 'ab'.repeat(32), DISCORD_APPLICATION_ID: DISCORD_APPLICATION_ID, DISCORD_BOT_TOKEN: 'bot', DISCORD_API_URL: 'http://127.0.0.1:9/api/v10/', DISCORD_CHANNEL_REPOS: `"${CHANNEL}": acme/widgets`, DISCORD_ALLOWED_ROLES: '700000000000000001, 700000000000000002' }, dir);
+    assert.equal(config.DISCORD_API_URL, 'http://127.0.0.1:9/api/v10');
+    assert.deepEqual(config.DISCORD_CHANNEL_REPOS, { [CHANNEL]: 'acme/widgets' });
+    assert.deepEqual(config.DISCORD_ALLOWED_ROLES, ['700000000000000001', '700000000000000002']);
+    assert.equal(config.DISCORD_INTERACTION_TOKEN_TTL, 15 * 60_000);
+    assert.equal(loadConfig({ DISCORD_INTERACTION_TOKEN_TTL: '5s' }, dir).DISCORD_INTERACTION_TOKEN_TTL, 5_000);
+    assert.equal(loadConfig({}, dir).DISCORD_API_URL, 'https://discord.com/api/v10');
+  });
+
+  it('names a public key that is not 64 hex digits, and an application id that is not an id', () => {
+    assert.throws(() => loadConfig({ DISCORD_PUBLIC_KEY: 'not-a-key' }, dir), /DISCORD_PUBLIC_KEY: expected the 64 hex digits/);
+    assert.throws(() => loadConfig({ DISCORD_APPLICATION_ID: 'agent-bot' }, dir), /DISCORD_APPLICATION_ID: expected a Discord id/);
+  });
+});
 
 describe('Discord request signatures', () => {
   it('verifies the RFC 8032 Ed25519 test vectors with the public key in hex, and refuses them altered', () => {
