@@ -137,13 +137,14 @@ export function createDiscordTransport(options: DiscordTransportOptions): Thread
     return messageId;
   }
 
-  /** Where the conversation's new messages go: its thread, the thread on its first response, else the channel. */
-  async function conversationChannel(address: DiscordAddress, name: string, originalId?: string): Promise<string> {
+  /**
+   * Where the conversation's new messages go: its thread, else the thread on its first response
+   * (`originalId`, found by the caller), else (that response is gone) the channel itself.
+   */
+  async function conversationChannel(address: DiscordAddress, name: string, originalId: string | undefined): Promise<string> {
     if (address.threadId !== undefined) return address.threadId;
-    const original = originalId ?? (await findOriginal(address));
-    // No response to start a thread on (it was deleted): the channel itself is better than nothing.
-    if (original === undefined) return address.channelId;
-    return ensureThread(address.channelId, original, name);
+    if (originalId === undefined) return address.channelId;
+    return ensureThread(address.channelId, originalId, name);
   }
 
   /** The task's message in a channel, by the task id its footer names: after a lost answer only. */
@@ -172,7 +173,8 @@ export function createDiscordTransport(options: DiscordTransportOptions): Thread
 
     async reply(thread: ThreadRef, text: string): Promise<void> {
       const address = discordAddress(thread);
-      const channelId = await conversationChannel(address, threadName(thread.label));
+      const originalId = address.threadId === undefined ? await findOriginal(address) : undefined;
+      const channelId = await conversationChannel(address, threadName(thread.label), originalId);
       await write('urgent', channelId, true, 'posting a reply', () => client.createMessage(channelId, renderDiscordReply(text)));
     },
 
@@ -204,7 +206,7 @@ export function createDiscordTransport(options: DiscordTransportOptions): Thread
         }
       }
 
-      const originalId = state.originalId ?? (isOrigin ? await findOriginal(address) : undefined);
+      const originalId = state.originalId ?? (state.postedIn === undefined && address.threadId === undefined ? await findOriginal(address) : undefined);
       const channelId = state.postedIn ?? (await conversationChannel(address, threadName(task.header.request), originalId));
       let messageId = state.postedIn === undefined ? undefined : presence.messageId;
       if (messageId === undefined && showOptions.mayExist === true) messageId = await findTaskMessage(channelId, task.header.taskId);
