@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationMs } from './duration';
 import { list, optionalString, port } from './fields';
+import { discordConfig } from './discord';
 import { slackConfig } from './slack';
 import { writeLimits } from './write-limits';
 import { mcpServers } from './mcp-servers';
@@ -95,6 +96,7 @@ export const configSchema = z.object({
   /** The user's own MCP servers, added to every agent run. */
   AGENT_MCP_SERVERS: mcpServers,
   ...slackConfig,
+  ...discordConfig,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -2,7 +2,11 @@ import type Router from '@koa/router';
 import type { Config } from '../config/load';
 import type { Dispatcher } from '../gateway/dispatcher';
 import { createGithubWebhookRouter } from '../gateway/github/router';
+import { createDiscordRouter } from '../gateway/discord/router';
 import { createSlackRouter } from '../gateway/slack/router';
+import { createDiscordClient } from '../integrations/discord/client';
+import type { DiscordRoutingPolicy } from '../integrations/discord/route-interaction';
+import { discordPublicKey } from '../integrations/discord/signature';
 import type { RoutingPolicy } from '../integrations/github/route-event';
 import { createSlackClient, type SlackClient } from '../integrations/slack/client';
 import type { SlackRoutingPolicy } from '../integrations/slack/route-event';
@@ -39,7 +43,19 @@ export function providerRouters(deps: RouterDeps): Router[] {
   return [
     createGithubWebhookRouter({ secrets: config.GITHUB_WEBHOOK_SECRET, ...githubRoutingPolicy(config), dispatcher, log }),
     createSlackRouter({ secrets: config.SLACK_SIGNING_SECRET, policy: slackRoutingPolicy(config, slackClient), dispatcher, log, ...(slackClient === undefined ? {} : { client: slackClient }) }),
+    discordRouter(deps),
   ];
+}
+
+/** `/webhooks/discord`: refuses everything with 401 until DISCORD_PUBLIC_KEY and DISCORD_APPLICATION_ID are both set. */
+function discordRouter({ config, dispatcher, log }: RouterDeps): Router {
+  if (config.DISCORD_PUBLIC_KEY !== undefined && config.DISCORD_APPLICATION_ID === undefined) log('DISCORD_PUBLIC_KEY is set but DISCORD_APPLICATION_ID is not: /webhooks/discord refuses every request with 401');
+  const policy: DiscordRoutingPolicy | undefined =
+    config.DISCORD_APPLICATION_ID === undefined
+      ? undefined
+      : { ...commandPolicy(config), mention: '/agent', applicationId: config.DISCORD_APPLICATION_ID, allowedRoles: config.DISCORD_ALLOWED_ROLES, channelRepos: config.DISCORD_CHANNEL_REPOS, tokenTtlMs: config.DISCORD_INTERACTION_TOKEN_TTL };
+  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, botToken: config.DISCORD_BOT_TOKEN, requestTimeoutMs: 2_000 });
+  return createDiscordRouter({ publicKey: config.DISCORD_PUBLIC_KEY === undefined ? undefined : discordPublicKey(config.DISCORD_PUBLIC_KEY), policy, dispatcher, client, log });
 }
 
 /**

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/load';
+import { createDiscordClient } from '../integrations/discord/client';
+import { createDiscordTransport, DISCORD_BOT_WINDOWS } from '../integrations/discord/transport';
 import { createSlackClient } from '../integrations/slack/client';
 import { createSlackTransport, SLACK_WRITE_WINDOWS } from '../integrations/slack/transport';
 import { createApiTransport } from '../integrations/api/transport';
@@ -42,7 +44,14 @@ export function createProviderKit(config: Config): ProviderKit {
     const client = createSlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT });
     transports.push(createSlackTransport({ client, budgets: budgets['slack'], allowedUsers: config.SLACK_ALLOWED_USERS, readAnswer: answerReader(config.AGENT_BOT_DATA_DIR) }));
   }
+  if (config.DISCORD_APPLICATION_ID !== undefined) {
+    // Interaction responses need only the application id; threads and later messages need DISCORD_BOT_TOKEN.
+    budgets['discord'] = new WriteBudgets({ windows: DISCORD_BOT_WINDOWS, urgentReserve: 0.25, maxWaitMs: 30_000 });
+    const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, botToken: config.DISCORD_BOT_TOKEN });
+    transports.push(createDiscordTransport({ client, budgets: budgets['discord'], allowedRoles: config.DISCORD_ALLOWED_ROLES }));
+  }
   return { transports: new Transports(transports), readers: new ThreadReaders([createGithubReader(github)]), github, budgets };
+
 }
 
 /** Reads a task's whole answer (`logs/tasks/<id>/answer.md`, relative to the data dir) when this worker has it. */

@@ -40,6 +40,17 @@ export function toMrkdwn(markdown: string): string {
 }
 
 /**
+ * The beginning of a long Markdown text that a message can show, cut on a line end: the converter's
+ * time grows faster than the text (seconds for 100 KB on one line), and only this part is shown anyway.
+ * `cut` says whether anything was left out.
+ */
+export function showablePart(markdown: string, limit = ANSWER_SHOWN_LIMIT + 2_000): { text: string; cut: boolean } {
+  if (markdown.length <= limit) return { text: markdown, cut: false };
+  const lineEnd = markdown.lastIndexOf('\n', limit);
+  return { text: markdown.slice(0, lineEnd > limit / 2 ? lineEnd : limit), cut: true };
+}
+
+/**
  * The task's message for any phase of the neutral view: progress with a Cancel button, the plan with
  * Approve and Reject buttons, the final answer with the outcome, cost and a link to the run. `fullAnswer`
  * is the whole answer when the view carries only its first part (see runAgent's MAX_RESULT_CHARS).
@@ -57,9 +68,10 @@ export function renderSlackTask(header: TaskHeader, taskWorkflowId: string, view
       return { text: `⏳ Working on: ${oneLine(header.request, 200)}`, blocks };
     }
     case 'plan': {
-      const { sections, cut } = answerSections(toMrkdwn(view.plan || '_(the agent wrote no plan)_'));
+      const part = showablePart(view.plan || '_(the agent wrote no plan)_');
+      const { sections, cut } = answerSections(toMrkdwn(part.text));
       const blocks: Block[] = [section(`📋 *Plan awaiting approval* · ${asked}`), ...sections];
-      if (cut) blocks.push(context('_… plan cut to fit a Slack message; the full plan is in the run._'));
+      if (cut || part.cut) blocks.push(context('_… plan cut to fit a Slack message; the full plan is in the run._'));
       blocks.push(
         context(`Approve or reject with the buttons, or reply \`${header.mention} approve\` / \`${header.mention} reject <reason>\`. Without an answer by ${view.deadline} the task expires.`),
         footer([]),
@@ -69,11 +81,11 @@ export function renderSlackTask(header: TaskHeader, taskWorkflowId: string, view
     }
     case 'final': {
       const answer = fullAnswer ?? view.text;
-      const mrkdwn = toMrkdwn(answer.trim() === '' ? '_(the agent printed nothing)_' : answer);
-      const { sections, cut } = answerSections(mrkdwn);
+      const part = showablePart(answer.trim() === '' ? '_(the agent printed nothing)_' : answer);
+      const { sections, cut } = answerSections(toMrkdwn(part.text));
       const blocks: Block[] = [section(`*${HEADLINE[view.outcome]}* · ${asked}`), ...sections];
       const filename = `answer-${header.taskId}.md`;
-      const attach = cut || view.truncated === true;
+      const attach = cut || part.cut || view.truncated === true;
       if (attach) blocks.push(context(`_… answer cut to fit a Slack message; the full answer is attached below as \`${filename}\`._`));
       if (view.decision !== undefined) blocks.push(context(`_${view.decision.decision === 'approve' ? 'Approved' : 'Rejected'} by ${who(view.decision.by)} via ${view.decision.via}._`));
       if (view.note !== undefined) blocks.push(context(toMrkdwn(view.note).slice(0, SECTION_TEXT_LIMIT)));
@@ -89,9 +101,9 @@ export function renderSlackTask(header: TaskHeader, taskWorkflowId: string, view
 
 /** Plain Markdown as one reply's blocks (status, help, refusals): mrkdwn sections, never over Slack's limits. */
 export function renderSlackReply(markdown: string): { text: string; blocks: Block[] } {
-  const mrkdwn = toMrkdwn(markdown);
-  const { sections, cut } = answerSections(mrkdwn);
-  return { text: oneLine(markdown, FALLBACK_LIMIT), blocks: cut ? [...sections, context('_… cut to fit a Slack message._')] : sections };
+  const part = showablePart(markdown);
+  const { sections, cut } = answerSections(toMrkdwn(part.text));
+  return { text: oneLine(markdown, FALLBACK_LIMIT), blocks: cut || part.cut ? [...sections, context('_… cut to fit a Slack message._')] : sections };
 }
 
 /**

@@ -15,6 +15,10 @@ export interface DiscordMessage {
   webhook_id?: string;
   application_id?: string;
   thread?: Record<string, unknown>;
+  /** On an interaction's response: the interaction it answers. */
+  interaction_metadata?: { id: string; type: number };
+  /** Reactions the bot added (`PUT …/reactions/{emoji}/@me`), by emoji. */
+  reactions?: string[];
 }
 
 export interface DiscordChannel {
@@ -35,6 +39,8 @@ export interface DiscordInteraction {
   application_id: string;
   channel_id: string;
   guild_id?: string;
+  /** 2 (application command) or 3 (component): what the response's `interaction_metadata` names. */
+  type: number;
   message?: { id: string; content?: string; components?: unknown[] };
   /** The type of the app's initial response (4, 5, 6 or 7); undefined until it responded. */
   responseType?: number;
@@ -73,6 +79,8 @@ export class DiscordStandIn extends StandInServer {
   readonly interactions = new Map<string, DiscordInteraction>();
   /** Every version of every message (content and components), the first one first, by message id. */
   readonly messageHistory = new Map<string, { content: string; components: unknown[] }[]>();
+  /** Application commands as the last bulk overwrite left them: `global`, or a guild id. */
+  readonly commands = new Map<string, Record<string, unknown>[]>();
   private readonly tokenLifetimeMs: number;
   private readonly initialResponseWindowMs: number;
   private readonly now: () => number;
@@ -111,9 +119,9 @@ export class DiscordStandIn extends StandInServer {
   }
 
   /** Makes an interaction known, as Discord knows every interaction it sent (pass the delivered payload). */
-  registerInteraction(interaction: { id: string; token: string; application_id: string; channel_id?: string; guild_id?: string; message?: DiscordInteraction['message'] }): DiscordInteraction {
+  registerInteraction(interaction: { id: string; token: string; application_id: string; type?: number; channel_id?: string; guild_id?: string; message?: DiscordInteraction['message'] }): DiscordInteraction {
     if (interaction.channel_id === undefined) throw new Error('an interaction without a channel (a PING) has no follow-ups');
-    const known: DiscordInteraction = { id: interaction.id, token: interaction.token, application_id: interaction.application_id, channel_id: interaction.channel_id, guild_id: interaction.guild_id, message: interaction.message };
+    const known: DiscordInteraction = { id: interaction.id, token: interaction.token, application_id: interaction.application_id, type: interaction.type ?? 2, channel_id: interaction.channel_id, guild_id: interaction.guild_id, message: interaction.message };
     this.interactions.set(known.token, known);
     if (!this.channels.has(known.channel_id)) this.addChannel(known.channel_id, { guildId: known.guild_id });
     return known;
@@ -157,12 +165,17 @@ export class DiscordStandIn extends StandInServer {
     m = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(@original|\d+))?$/.exec(path);
     if (m) return this.webhook(m[1]!, m[2]!, m[3], method, body);
     if (request.authorization !== `Bot ${this.botToken}`) return discordErrors.unauthorized;
+    m = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path);
+    if (m && method === 'PUT') return this.overwriteCommands(m[1]!, m[2], request.body);
+    m = /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/.exec(path);
+    if (m && method === 'PUT') return this.react(m[1]!, m[2]!, decodeURIComponent(m[3]!));
     m = /^\/channels\/(\d+)\/messages(?:\/(\d+)(\/threads)?)?$/.exec(path);
     if (!m) return { status: 404, body: { message: '404: Not Found', code: 0 } };
     const channel = this.channels.get(m[1]!);
     if (channel === undefined) return discordErrors.unknownChannel;
     if (!channel.botCanPost) return discordErrors.missingAccess;
     if (m[2] === undefined && method === 'POST') return this.create(channel, body, this.botAuthor());
+    if (m[2] === undefined && method === 'GET') return this.list(channel, request.query);
     const message = channel.messages.find((x) => x.id === m[2]);
     if (message === undefined) return discordErrors.unknownMessage;
     if (m[3] !== undefined && method === 'POST') return this.startThread(channel, message, body);
@@ -196,6 +209,7 @@ export class DiscordStandIn extends StandInServer {
       if (refused) return refused;
       const created = this.store(channel, { content: typeof data['content'] === 'string' ? data['content'] : '', components: (data['components'] as unknown[] | undefined) ?? [] }, this.botAuthor(), interaction.application_id);
       if (response.type === 5) created.flags |= LOADING;
+      created.interaction_metadata = { id: interaction.id, type: interaction.type };
       interaction.originalId = created.id;
     } else if (response.type === 6 || response.type === 7) {
       const source = interaction.message;
@@ -209,6 +223,53 @@ export class DiscordStandIn extends StandInServer {
     }
     interaction.responseType = response.type;
     return undefined;
+  }
+
+  /**
+   * `GET /channels/{id}/messages` (https://docs.discord.com/developers/resources/message#get-channel-messages):
+   * newest first; with `after`, the `limit` (1..100, default 50) messages right after that id.
+   */
+  private list(channel: DiscordChannel, query: URLSearchParams): Reply {
+    const limit = Number(query.get('limit') ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalidFormBody('limit', 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 100.');
+    const after = query.get('after');
+    const byId = [...channel.messages].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    const page = after === null ? byId.slice(-limit) : byId.filter((message) => BigInt(message.id) > BigInt(after)).slice(0, limit);
+    return { status: 200, body: page.reverse() };
+  }
+
+  /** `PUT /channels/{id}/messages/{id}/reactions/{emoji}/@me`: 204, and a second time changes nothing. */
+  private react(channelId: string, messageId: string, emoji: string): Reply {
+    const channel = this.channels.get(channelId);
+    if (channel === undefined) return discordErrors.unknownChannel;
+    const message = channel.messages.find((x) => x.id === messageId);
+    if (message === undefined) return discordErrors.unknownMessage;
+    message.reactions ??= [];
+    if (!message.reactions.includes(emoji)) message.reactions.push(emoji);
+    return { status: 204 };
+  }
+
+  /**
+   * `PUT /applications/{app}/commands` and `/applications/{app}/guilds/{guild}/commands`: bulk overwrite
+   * (https://docs.discord.com/developers/interactions/application-commands#bulk-overwrite-global-application-commands).
+   * A command keeps its id across overwrites (matched by name), as Discord's does.
+   */
+  private overwriteCommands(applicationId: string, guildId: string | undefined, body: unknown): Reply {
+    if (applicationId !== this.applicationId) return { status: 403, body: { message: 'Missing Access', code: 50001 } };
+    if (!Array.isArray(body)) return invalidFormBody('_', 'LIST_TYPE_CONVERT', 'Only iterables may be used in a ListType');
+    const scope = guildId ?? 'global';
+    const before = this.commands.get(scope) ?? [];
+    const stored: Record<string, unknown>[] = [];
+    for (const [index, item] of (body as Record<string, unknown>[]).entries()) {
+      const name = item['name'];
+      if (typeof name !== 'string' || !/^[-_\p{L}\p{N}]{1,32}$/u.test(name) || name !== name.toLowerCase()) return invalidFormBody(`${index}.name`, 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
+      const description = item['description'];
+      if (typeof description !== 'string' || description.length < 1 || description.length > 100) return invalidFormBody(`${index}.description`, 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+      const id = before.find((command) => command['name'] === name)?.['id'] ?? snowflake(this.now());
+      stored.push({ ...item, id, application_id: applicationId, ...(guildId === undefined ? {} : { guild_id: guildId }), version: snowflake(this.now()) });
+    }
+    this.commands.set(scope, stored);
+    return { status: 200, body: stored };
   }
 
   private create(channel: DiscordChannel, body: Record<string, unknown>, author: DiscordMessage['author'], webhookId?: string): Reply {

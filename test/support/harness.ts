@@ -8,6 +8,8 @@ import { statusQuery } from '../../contracts/messages';
 import { targetWorkflowId, taskWorkflowId } from '../../contracts/target';
 import { createAgentWorkers, type AgentWorkers } from '../../workers/agent-worker';
 import { startGateway, type RunningGateway } from '../../workers/gateway-server';
+import { agentCommandInteraction, componentClickInteraction, discordDelivery, discordKeyPair, DISCORD_GUILD_ID, type DiscordKeyPair, type InteractionPayload } from './discord-deliveries';
+import { DiscordStandIn } from './discord-stand-in';
 import { GithubStandIn } from './github-stand-in';
 import { SlackStandIn } from './slack-stand-in';
 import { appMentionEvent, blockActionsForm, directMessageEvent, signedSlackDelivery, slashCommandForm, SLACK_TEAM_ID } from './slack-deliveries';
@@ -26,7 +28,22 @@ export interface HarnessOptions {
   workerOptions?: (config: Config) => Pick<Parameters<typeof createAgentWorkers>[0], 'providers' | 'reporter'>;
   /** Also a Slack stand-in, the gateway's Slack routes and the Slack transport, configured for it. */
   slack?: boolean;
+  /** Also a Discord stand-in (the API and a signing key pair), and agent-bot configured for it. */
+  discord?: boolean;
+  /** With `discord`: how long interaction tokens live, for agent-bot and the stand-in alike (ms). */
+  discordTokenTtlMs?: number;
 }
+
+/** A Discord answer from the gateway: the interaction response, when it is JSON. */
+export interface DiscordAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  /** The interaction as delivered (its token is what Discord would let agent-bot use). */
+  interaction: InteractionPayload;
+}
+
+/** The Discord channel commands come from unless a test names another. */
+export const DISCORD_CHANNEL_ID = '950000000000000001';
 
 /** The signing secret of the Slack app in tests. */
 export const TEST_SLACK_SECRET = 'test-slack-signing-secret';
@@ -46,6 +63,9 @@ export class Harness {
   readonly github = new GithubStandIn();
   /** Present when started with `slack: true`. */
   slack: SlackStandIn | undefined;
+  /** Present when started with `discord: true`, with the key pair Discord signs with. */
+  discord: DiscordStandIn | undefined;
+  discordKeys: DiscordKeyPair | undefined;
   readonly repo = `widgets-${randomUUID().slice(0, 8)}`;
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-data-'));
   readonly taskQueue = `test-${randomUUID()}`;
@@ -59,6 +79,10 @@ export class Harness {
     const harness = new Harness(options);
     await harness.github.start();
     if (options.slack === true) harness.slack = await new SlackStandIn().start();
+    if (options.discord === true) {
+      harness.discord = await new DiscordStandIn(options.discordTokenTtlMs === undefined ? {} : { tokenLifetimeMs: options.discordTokenTtlMs }).start();
+      harness.discordKeys = discordKeyPair();
+    }
     harness.config = harness.buildConfig();
     harness.gateway = await startGateway({ config: harness.config, connection: testTemporal().connection, log: () => {}, port: 0 });
     if (options.startWorker !== false) await harness.startWorkers();
@@ -95,6 +119,62 @@ export class Harness {
     await this.gateway.close();
     await this.github.stop();
     await this.slack?.stop();
+    await this.discord?.stop();
+  }
+
+  /**
+   * Delivers an interaction to /webhooks/discord as Discord does (signed with the app's key), after making
+   * it known to the stand-in; a response that creates or acknowledges a message is then applied there, as
+   * Discord would. `respond: false` leaves the stand-in alone (e.g. for a second delivery of one interaction).
+   */
+  async discordDeliver(interaction: InteractionPayload, options: { respond?: boolean; sign?: (body: string) => Record<string, string> } = {}): Promise<DiscordAnswer> {
+    const discord = this.requireDiscord();
+    if (interaction.channel_id !== undefined && options.respond !== false) discord.registerInteraction(interaction);
+    const delivery = discordDelivery(this.discordKeys!.privateKey, interaction);
+    const headers = options.sign === undefined ? delivery.headers : { ...delivery.headers, ...options.sign(delivery.body) };
+    const response = await fetch(`${this.gateway.url}/webhooks/discord`, { method: 'POST', headers, body: delivery.body });
+    const text = await response.text();
+    let body: Record<string, unknown>;
+    try {
+      body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      body = { text };
+    }
+    if (response.status === 200 && options.respond !== false && typeof body['type'] === 'number' && body['type'] >= 4 && interaction.channel_id !== undefined) {
+      discord.respondToInteraction(interaction.token, body as { type: number; data?: Record<string, unknown> });
+    }
+    return { status: response.status, body, interaction };
+  }
+
+  /**
+   * `/agent request:<text>` in a Discord channel (`channelId`), or inside a thread of it (`thread`: its id,
+   * and the channel it belongs to as `channelId`).
+   */
+  discordCommand(text: string, options: { channelId?: string; thread?: { id: string; name?: string }; user?: { id: string; username: string }; roles?: string[] } = {}): Promise<DiscordAnswer> {
+    const channelId = options.channelId ?? DISCORD_CHANNEL_ID;
+    const interaction = agentCommandInteraction(text, { channelId: options.thread?.id ?? channelId, ...(options.user === undefined ? {} : { user: options.user }), ...(options.roles === undefined ? {} : { roles: options.roles }) });
+    if (options.thread !== undefined) interaction['channel'] = { id: options.thread.id, type: 11, guild_id: DISCORD_GUILD_ID, parent_id: channelId, name: options.thread.name ?? 'a thread' };
+    return this.discordDeliver(interaction);
+  }
+
+  /** A click on one of agent-bot's buttons of a message in the stand-in. */
+  discordClick(customId: string, messageId: string, options: { user?: { id: string; username: string }; roles?: string[] } = {}): Promise<DiscordAnswer> {
+    const message = this.requireDiscord().message(messageId);
+    if (message === undefined) throw new Error(`no message ${messageId} in the Discord stand-in`);
+    const channel = this.requireDiscord().channels.get(message.channel_id)!;
+    const interaction = componentClickInteraction(customId, message, { channelId: message.channel_id, ...(options.user === undefined ? {} : { user: options.user }), ...(options.roles === undefined ? {} : { roles: options.roles }) });
+    if (channel.parent_id !== undefined) interaction['channel'] = { id: channel.id, type: channel.type, guild_id: DISCORD_GUILD_ID, parent_id: channel.parent_id, name: channel.name };
+    return this.discordDeliver(interaction);
+  }
+
+  /** `discord:<guild>/<channel>/<interaction or thread id>`: the conversation workflow of a Discord conversation. */
+  discordConversationId(conversation: string, channelId = DISCORD_CHANNEL_ID): string {
+    return `discord:${DISCORD_GUILD_ID}/${channelId}/${conversation}`;
+  }
+
+  private requireDiscord(): DiscordStandIn {
+    if (this.discord === undefined) throw new Error('start the harness with discord: true');
+    return this.discord;
   }
 
   /** Signs and POSTs a body to one of the gateway's Slack routes, as Slack does. */
@@ -230,6 +310,15 @@ export class Harness {
       PROGRESS_COMMENT_INTERVAL: '1s',
       TEMPORAL_UI_URL: 'http://localhost:8233',
       ...(this.slack === undefined ? {} : { SLACK_SIGNING_SECRET: TEST_SLACK_SECRET, SLACK_BOT_TOKEN: this.slack.token, SLACK_API_URL: `${this.slack.url}/api/` }),
+      ...(this.discord === undefined
+        ? {}
+        : {
+            DISCORD_PUBLIC_KEY: this.discordKeys!.publicKeyHex,
+            DISCORD_APPLICATION_ID: this.discord.applicationId,
+            DISCORD_BOT_TOKEN: this.discord.botToken,
+            DISCORD_API_URL: this.discord.apiUrl,
+            ...(this.options.discordTokenTtlMs === undefined ? {} : { DISCORD_INTERACTION_TOKEN_TTL: String(this.options.discordTokenTtlMs) }),
+          }),
       ...this.options.env,
     };
   }
