@@ -52,6 +52,31 @@ export function encodeThreadKey(key: string): string {
   return encodeURIComponent(key).replace(/\./g, '%2E') || '_';
 }
 
+/** How many folder levels below `workspaces/` a provider's workspaces sit (see workspacePath). */
+export function workspaceDepth(provider: string): number {
+  return provider === 'github' ? 4 : 2;
+}
+
+/**
+ * The conversation workflow a workspace folder belongs to, from its path segments below `workspaces/`
+ * (`github/acme/widgets/42` → `github:acme/widgets#42`, `slack/T1%2FC2%2F1700%2E1` → `slack:T1/C2/1700.1`),
+ * or undefined when the segments are no workspace of that layout.
+ */
+export function workflowIdOfWorkspace(segments: readonly string[]): string | undefined {
+  const [provider, ...rest] = segments;
+  if (provider === undefined || rest.length !== workspaceDepth(provider) - 1) return undefined;
+  if (provider === 'github') {
+    const [owner, repo, number] = rest;
+    // GitHub owner and repository names are already path-safe, so the folder names are the real ones.
+    return number !== undefined && /^\d+$/.test(number) ? `github:${owner}/${repo}#${number}` : undefined;
+  }
+  try {
+    return `${provider}:${decodeURIComponent(rest[0] ?? '')}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The folder the agent works in: a mapped local project when one matches, else a clone of the
  * repository checked out as `checkout` says (fetched again for a follow-up), else an empty folder.

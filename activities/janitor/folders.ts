@@ -1,29 +1,39 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FolderFacts, JanitorFolderKind } from '../../contracts/janitor';
+import { workspaceDepth } from '../agent/workspace';
 
-/** Where each kind of folder lives under the data dir, and how deep: `github/<owner>/<repo>/<number>`, `<task id>`. */
-const LAYOUT: Record<JanitorFolderKind, { root: string[]; depth: number }> = {
-  workspace: { root: ['workspaces'], depth: 4 },
-  log: { root: ['logs', 'tasks'], depth: 1 },
+/**
+ * Where each kind of folder lives under the data dir, and how deep: a workspace's depth depends on its
+ * provider (`github/<owner>/<repo>/<number>`, `<provider>/<encoded key>`: see workspaceDepth), a log is `<task id>`.
+ */
+const LAYOUT: Record<JanitorFolderKind, { root: string[]; depth: (firstSegment: string) => number }> = {
+  workspace: { root: ['workspaces'], depth: workspaceDepth },
+  log: { root: ['logs', 'tasks'], depth: () => 1 },
 };
 
 export function folderRoot(dataDir: string, kind: JanitorFolderKind): string {
   return path.join(path.resolve(dataDir), ...LAYOUT[kind].root);
 }
 
-/** The folders of one kind: every directory exactly `depth` levels below its root, as path segments. */
+/** The folders of one kind: every directory exactly as deep below its root as its layout says, as path segments. */
 export async function listFolders(dataDir: string, kind: JanitorFolderKind): Promise<string[][]> {
+  const found: string[][] = [];
   let level: string[][] = [[]];
-  for (let depth = 0; depth < LAYOUT[kind].depth; depth++) {
+  while (level.length > 0) {
     const next: string[][] = [];
     for (const segments of level) {
       const entries = await fs.promises.readdir(path.join(folderRoot(dataDir, kind), ...segments), { withFileTypes: true }).catch(missingAsEmpty);
-      for (const entry of entries) if (entry.isDirectory()) next.push([...segments, entry.name]);
+      for (const entry of entries) {
+        if (!entry.isDirectory()) continue;
+        const child = [...segments, entry.name];
+        if (child.length === LAYOUT[kind].depth(child[0]!)) found.push(child);
+        else next.push(child);
+      }
     }
     level = next;
   }
-  return level;
+  return found;
 }
 
 /**
@@ -62,7 +72,7 @@ export function guardRemovable(dataDir: string, kind: JanitorFolderKind, candida
   if (relative === '' || path.isAbsolute(relative) || segments.some((part) => part === '..' || part === '')) {
     return { refused: `${candidate} is not inside ${root}` };
   }
-  if (segments.length !== LAYOUT[kind].depth) return { refused: `${candidate} is not a ${kind} folder of ${root}` };
+  if (segments.length !== LAYOUT[kind].depth(segments[0]!)) return { refused: `${candidate} is not a ${kind} folder of ${root}` };
   let realRoot: string;
   let realParent: string;
   try {

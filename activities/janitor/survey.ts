@@ -3,6 +3,7 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { JanitorSurvey, LogFacts, TargetFacts, WorkflowFacts, WorkspaceFacts } from '../../contracts/janitor';
 import { statusQuery } from '../../contracts/messages';
 import { AgentTaskId } from '../../contracts/search-attributes';
+import { workflowIdOfWorkspace } from '../agent/workspace';
 import { folderRoot, listFolders, measureFolder } from './folders';
 
 export interface SurveyDeps {
@@ -24,14 +25,13 @@ export async function surveyJanitor(deps: SurveyDeps, input: { taskQueue: string
 
   const workspaces: WorkspaceFacts[] = [];
   const knownTargets = new Map(targets.map((target) => [target.workflowId, target]));
-  for (const [provider = '', owner = '', repo = '', number = ''] of await listFolders(deps.dataDir, 'workspace')) {
-    const dir = path.join(folderRoot(deps.dataDir, 'workspace'), provider, owner, repo, number);
-    if (!/^\d+$/.test(number)) {
+  for (const segments of await listFolders(deps.dataDir, 'workspace')) {
+    const dir = path.join(folderRoot(deps.dataDir, 'workspace'), ...segments);
+    const workflowId = workflowIdOfWorkspace(segments);
+    if (workflowId === undefined) {
       problems.push(`not a workspace folder, left alone: ${dir}`);
       continue;
     }
-    // GitHub owner and repository names are already path-safe, so the folder names are the real ones.
-    const workflowId = `${provider}:${owner}/${repo}#${number}`;
     const target = knownTargets.get(workflowId) ?? (await describe(deps.client, workflowId));
     const runningTaskIds = runningTasks.filter((id) => id.startsWith(`${workflowId}/task/`)).map(taskIdOf);
     workspaces.push({ ...(await measure(deps, dir)), target, runningTaskIds });

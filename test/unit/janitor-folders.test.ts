@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { workflowIdOfWorkspace, workspacePath } from '../../activities/agent/workspace';
 import { guardRemovable, listFolders, measureFolder } from '../../activities/janitor/folders';
+import type { ThreadRef } from '../../contracts/thread';
 
 describe('janitor folders', () => {
   let data: string;
@@ -56,5 +58,19 @@ describe('janitor folders', () => {
     assert.deepEqual(await listFolders(path.join(data, 'nothing-here'), 'log'), []);
     const facts = await measureFolder(workspace);
     assert.equal(facts.bytes, 8 + fs.lstatSync(path.join(workspace, 'link')).size);
+  });
+});
+
+describe('janitor folders of every provider', () => {
+  it('lists a Slack workspace one level below its provider, and names its conversation', async () => {
+    const data = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-janitor-')));
+    const slack: ThreadRef = { provider: 'slack', key: 'T1/C2/1700000000.000100', label: 't', kind: 'Slack thread', address: {} };
+    const dir = workspacePath(data, slack);
+    fs.mkdirSync(path.join(dir, 'src', 'deep'), { recursive: true });
+    fs.mkdirSync(path.join(data, 'workspaces', 'github', 'acme', 'widgets', '7'), { recursive: true });
+    const folders = await listFolders(data, 'workspace');
+    assert.deepEqual(folders.map((segments) => workflowIdOfWorkspace(segments)).sort(), ['github:acme/widgets#7', 'slack:T1/C2/1700000000.000100']);
+    assert.deepEqual(guardRemovable(data, 'workspace', dir), { path: dir });
+    assert.ok('refused' in guardRemovable(data, 'workspace', path.join(dir, 'src')));
   });
 });
