@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { configSchema, type RawConfig } from './schema';
@@ -6,6 +8,7 @@ import { configSchema, type RawConfig } from './schema';
 /** Settings after defaults that depend on other settings are filled in. */
 export interface Config extends RawConfig {
   AGENT_COMMAND: string;
+  AGENT_WORKER_ID: string;
   TEMPORAL_UI_URL: string;
   AGENT_BOT_DATA_DIR: string;
 }
@@ -43,12 +46,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (agentCommand === undefined) {
     throw new ConfigError(`invalid configuration:\n  AGENT_COMMAND: required when AGENT_KIND is "${raw.AGENT_KIND}"`);
   }
+  const dataDir = path.resolve(cwd, raw.AGENT_BOT_DATA_DIR);
   return {
     ...raw,
     AGENT_COMMAND: agentCommand,
-    AGENT_BOT_DATA_DIR: path.resolve(cwd, raw.AGENT_BOT_DATA_DIR),
+    AGENT_BOT_DATA_DIR: dataDir,
+    AGENT_WORKER_ID: raw.AGENT_WORKER_ID ?? defaultWorkerId(dataDir),
     TEMPORAL_UI_URL: (raw.TEMPORAL_UI_URL ?? `http://localhost:${raw.TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
   };
+}
+
+/** `<host>-<8 hex of the data dir>`: stable across restarts of one worker, different for two on one host. */
+function defaultWorkerId(dataDir: string): string {
+  const host = os.hostname().replace(/[^A-Za-z0-9.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60) || 'worker';
+  return `${host}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`;
 }
 
 function readConfigFile(explicitPath: string | undefined, cwd: string): Record<string, unknown> {

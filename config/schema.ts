@@ -80,6 +80,18 @@ export const configSchema = z.object({
   JANITOR_RETENTION: durationMs.prefault('7d'),
   JANITOR_IDLE_CLOSE: durationMs.prefault('30d'),
   AGENT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * This worker's stable identity: its task queue of its own (a thread's next task runs where its workspace
+   * and agent session are) is named after it. Default: the host name and a hash of the data dir.
+   */
+  AGENT_WORKER_ID: optionalString.pipe(z.string().regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'letters, digits, . _ - (at most 100)').optional()),
+  /** How long a thread's next agent run waits for the worker that holds its workspace before any worker takes it. */
+  AGENT_STICKY_WAIT: durationMs.prefault('30s'),
+  /**
+   * `auto` (default): the data dir is shared when another worker's registration is seen in it, and then
+   * threads are not pinned to a worker (any worker reaches the workspace). `true` or `false` to say so.
+   */
+  AGENT_SHARED_DATA_DIR: z.enum(['auto', 'true', 'false']).default('auto'),
   AGENT_CLONE: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .default('true')

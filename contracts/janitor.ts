@@ -1,9 +1,13 @@
 /** The janitor's workflow type, as schedules and scripts name it. */
 export const JANITOR_WORKFLOW_TYPE = 'janitorWorkflow';
 
-/** `agent-bot-janitor:<task queue>`: one schedule per deployment, so test task queues never collide. */
-export function janitorScheduleId(taskQueue: string): string {
-  return `agent-bot-janitor:${taskQueue}`;
+/**
+ * `agent-bot-janitor:<task queue>@<worker id>`: one schedule per worker, each cleaning the data dir of its
+ * own worker (a workspace is only ever cleaned by the worker that holds it). Without a worker id, the id of
+ * the single schedule of the first versions (`agent-bot-janitor:<task queue>`).
+ */
+export function janitorScheduleId(taskQueue: string, workerId?: string): string {
+  return workerId === undefined ? `agent-bot-janitor:${taskQueue}` : `agent-bot-janitor:${taskQueue}@${workerId}`;
 }
 
 /** Input of the janitor workflow: the schedule fills it from JANITOR_RETENTION and JANITOR_IDLE_CLOSE. */
@@ -14,6 +18,11 @@ export interface JanitorInput {
   retentionMs: number;
   /** A target with nothing running or queued and no activity for longer than this is closed. */
   idleCloseMs: number;
+  /**
+   * The task queue of the worker whose data dir this run cleans (its own agent queue); absent in runs of
+   * the first versions: any worker's.
+   */
+  activityTaskQueue?: string;
 }
 
 /** What Temporal knows about the workflow a folder belongs to. */

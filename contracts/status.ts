@@ -55,4 +55,6 @@ export interface TargetStatus {
   thread?: ThreadRef;
   /** The repository the thread works on, if any. */
   repo?: string;
+  /** AGENT_WORKER_ID of the worker holding the thread's workspace and agent session, if pinned to one. */
+  agentWorker?: string;
 }

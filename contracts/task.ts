@@ -1,4 +1,5 @@
 import type { TargetRef } from './target';
+import type { AgentWorkerRef } from './task-queues';
 import type { ThreadRef } from './thread';
 
 /** One `@agent <request>` accepted from a thread. */
@@ -66,6 +67,10 @@ export interface TaskWorkflowInput {
   acknowledged?: boolean;
   /** The repository the thread works on, when it differs from the thread's own (an `in owner/repo` request). */
   repo?: string;
+  /** The worker that holds the thread's workspace and agent session; absent: any worker (a shared data dir, or the first task). */
+  agentWorker?: AgentWorkerRef;
+  /** The thread's earlier requests and outcomes, one line each: the prompt gets it when the agent session had to restart. */
+  threadSummary?: string;
 }
 
 /** Cost and size of one agent run, as far as the agent reports them. */
@@ -86,6 +91,11 @@ export interface TaskResult {
   agentSessionUsage?: AgentUsage;
   /** Short reason for a failure or cancellation. */
   reason?: string;
+  /**
+   * Where the thread's workspace and session now live: a worker, or `any` when every worker reaches them
+   * (a shared data dir). Absent when no agent ran to its end (nothing changed).
+   */
+  agentWorker?: AgentWorkerRef | 'any';
 }
 
 /** Live progress of a running agent: small by design, it travels in heartbeats and signals. */

@@ -2,6 +2,7 @@ import type { TargetStatus } from './status';
 import type { TargetRef } from './target';
 import type { ThreadRef } from './thread';
 import type { AgentUsage, Command } from './task';
+import type { AgentWorkerRef } from './task-queues';
 
 /** State a conversation workflow carries across continue-as-new. */
 export interface TargetCarriedState {
@@ -21,6 +22,8 @@ export interface TargetCarriedState {
   lastActivityAt?: string;
   /** `owner/repo` chosen by an `in owner/repo` request, which later requests on the thread keep. */
   repo?: string;
+  /** The worker holding the thread's workspace and agent session (see AgentWorkerRef). */
+  agentWorker?: AgentWorkerRef;
 }
 
 /** Input of the long-lived workflow of one thread. */

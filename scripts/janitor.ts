@@ -3,6 +3,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { durationMs } from '../config/duration';
 import { formatBytes, JANITOR_WORKFLOW_TYPE, janitorScheduleId, type JanitorInput, type JanitorResult } from '../contracts/janitor';
+import { workerAgentTaskQueue } from '../contracts/task-queues';
 import { formatAge } from '../workflows/janitor-plan';
 import { createLogger } from '../workers/logger';
 import { loadConfigOrExit, runMain, temporalAddress } from '../workers/main';
@@ -37,10 +38,11 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: temporalAddress(config) });
   try {
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const input: JanitorInput = { dryRun: flags['dry-run'], retentionMs: config.JANITOR_RETENTION, idleCloseMs: config.JANITOR_IDLE_CLOSE };
+    // Like the worker's schedule: this worker's data dir (AGENT_WORKER_ID), through its own queue.
+    const input: JanitorInput = { dryRun: flags['dry-run'], retentionMs: config.JANITOR_RETENTION, idleCloseMs: config.JANITOR_IDLE_CLOSE, activityTaskQueue: workerAgentTaskQueue(config.TEMPORAL_TASK_QUEUE, config.AGENT_WORKER_ID) };
     const handle = await client.workflow.start(JANITOR_WORKFLOW_TYPE, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId: `${janitorScheduleId(config.TEMPORAL_TASK_QUEUE)}/manual-${new Date().toISOString()}`,
+      workflowId: `${janitorScheduleId(config.TEMPORAL_TASK_QUEUE, config.AGENT_WORKER_ID)}/manual-${new Date().toISOString()}`,
       args: [input],
       staticSummary: `janitor${input.dryRun === true ? ' (dry run)' : ''}, by npm run janitor`,
     });

@@ -8,11 +8,13 @@ import { createThreadActivities } from '../activities/thread-activities';
 import type { Config } from '../config/load';
 import { ThreadToolEndpoint } from '../integrations/mcp/thread-endpoint';
 import { progressSignal } from '../contracts/messages';
-import { agentTaskQueue } from '../contracts/task-queues';
+import { agentTaskQueue, workerAgentTaskQueue } from '../contracts/task-queues';
+import { AgentSlots } from '../activities/agent/agent-slots';
 import { agentRunnerConfig } from './agent-runner-config';
 import { errorReporter, errorReportingInterceptors, type ErrorReporter } from './error-reporting';
 import { ensureJanitorSchedule } from './janitor-schedule';
 import { createProviderKit, type ProviderKit } from './transports';
+import { WorkerRegistry } from './worker-registry';
 
 export interface AgentWorkers {
   /** Runs both workers until `shutdown()` or a fatal error. */
@@ -21,8 +23,10 @@ export interface AgentWorkers {
 }
 
 /**
- * Two workers in one process: the main one (workflows and GitHub calls) and the agent one, whose
- * activity slots are the cap on agent processes (AGENT_MAX_CONCURRENT).
+ * Three workers in one process: the main one (workflows, provider calls), the agent one on the shared
+ * agent queue, and the agent one on this worker's own queue (a thread's next run comes back here, where
+ * its workspace and agent session are; the janitor of this worker's data dir runs there too). The two
+ * agent workers share AGENT_MAX_CONCURRENT slots: it is a cap per machine.
  */
 export async function createAgentWorkers(options: {
   config: Config;
@@ -55,6 +59,15 @@ export async function createAgentWorkers(options: {
     approvalReminderMs: Math.min(config.APPROVAL_REMINDER, config.APPROVAL_TIMEOUT),
     ...(mcpEndpoint === undefined ? {} : { mcp: { endpoint: mcpEndpoint, readers: providers.readers } }),
   };
+  const registry = new WorkerRegistry(config.AGENT_BOT_DATA_DIR, config.AGENT_WORKER_ID, config.AGENT_SHARED_DATA_DIR);
+  registry.start();
+  const ownQueue = workerAgentTaskQueue(config.TEMPORAL_TASK_QUEUE, config.AGENT_WORKER_ID);
+  const agentActivities = createAgentActivities(agentRunnerConfig(config, options.env ?? process.env), notify, threadDeps, {
+    slots: new AgentSlots(config.AGENT_MAX_CONCURRENT),
+    worker: { id: config.AGENT_WORKER_ID, taskQueue: ownQueue, stickyWaitMs: config.AGENT_STICKY_WAIT },
+    shared: () => registry.shared(),
+  });
+  const janitorActivities = createJanitorActivities({ client, dataDir: config.AGENT_BOT_DATA_DIR });
   const workflowSource = options.workflowBundle === undefined
     ? { workflowsPath: require.resolve('../workflows') }
     : { workflowBundle: options.workflowBundle };
@@ -70,32 +83,37 @@ export async function createAgentWorkers(options: {
       // Only for runs of the frozen v1 workflows (started before provider-neutral threads).
       ...createLegacyGithubActivities({ github: providers.github, uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }),
       ...createTaskThreadActivities(legacyTaskThreadDeps(config, providers)),
-      ...createJanitorActivities({ client, dataDir: config.AGENT_BOT_DATA_DIR }),
+      // Janitor runs started before each worker had its own (they clean whichever worker's disk they land on).
+      ...janitorActivities,
     },
   });
-  const agent = await Worker.create({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: agentTaskQueue(config.TEMPORAL_TASK_QUEUE),
-    maxConcurrentActivityTaskExecutions: config.AGENT_MAX_CONCURRENT,
-    // Heartbeats are how cancellation reaches a running agent and how the UI sees progress: send them
-    // every 2 s instead of the default 0.8 × heartbeat timeout.
-    maxHeartbeatThrottleInterval: '2s',
-    ...interceptors,
-    activities: createAgentActivities(agentRunnerConfig(config, options.env ?? process.env), notify, threadDeps),
-  });
+  const agentWorker = (taskQueue: string, activities: object) =>
+    Worker.create({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue,
+      maxConcurrentActivityTaskExecutions: config.AGENT_MAX_CONCURRENT,
+      // Heartbeats are how cancellation reaches a running agent and how the UI sees progress: send them
+      // every 2 s instead of the default 0.8 × heartbeat timeout.
+      maxHeartbeatThrottleInterval: '2s',
+      ...interceptors,
+      activities,
+    });
+  const agent = await agentWorker(agentTaskQueue(config.TEMPORAL_TASK_QUEUE), agentActivities);
+  const own = await agentWorker(ownQueue, { ...agentActivities, ...janitorActivities });
   // Every start creates or updates the one janitor schedule of this task queue.
   await ensureJanitorSchedule(client, config);
   return {
     async run() {
       try {
-        await Promise.all([main.run(), agent.run()]);
+        await Promise.all([main.run(), agent.run(), own.run()]);
       } finally {
+        registry.stop();
         await mcpEndpoint?.close();
       }
     },
     shutdown() {
-      for (const worker of [main, agent]) {
+      for (const worker of [main, agent, own]) {
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }
     },

@@ -12,10 +12,13 @@ type AgentActivities = ReturnType<typeof createAgentActivities>;
  * AGENT_TIMEOUT itself; start-to-close is a backstop. The heartbeat timeout is what notices a dead
  * worker: 20 s, so a retry starts within ~30 s.
  */
-export function agentActivities() {
+export function agentActivities(pinned?: { taskQueue: string; stickyWaitMs: number }) {
   return proxyActivities<AgentActivities>({
-    // A queue of its own, polled by a worker whose slots equal AGENT_MAX_CONCURRENT: extra tasks wait there.
-    taskQueue: agentTaskQueue(workflowInfo().taskQueue),
+    // A queue of its own, polled by workers whose slots equal AGENT_MAX_CONCURRENT: extra tasks wait there.
+    // Or the queue of the one worker that holds the thread's workspace and session, for as long as the
+    // thread's sticky wait: a worker that does not take it by then is gone, and any worker will.
+    taskQueue: pinned?.taskQueue ?? agentTaskQueue(workflowInfo().taskQueue),
+    ...(pinned === undefined ? {} : { scheduleToStartTimeout: pinned.stickyWaitMs }),
     startToCloseTimeout: '24h',
     heartbeatTimeout: '20s',
     // Wait for the process group to be killed before the "cancelled" message goes out.

@@ -6,20 +6,26 @@ import { failureReason } from './failures';
 import { formatAge, planJanitor } from './janitor-plan';
 import { renderJanitorReport } from './janitor-report';
 
-const janitor = proxyActivities<ReturnType<typeof createJanitorActivities>>({
-  // Measuring big clones takes a while; the heartbeats show it is still going.
-  startToCloseTimeout: '1h',
-  heartbeatTimeout: '1m',
-  retry: { initialInterval: '5s', maximumAttempts: 3 },
-});
+/** The janitor's activities, on the queue of the worker whose data dir it cleans (absent: the workflow's own). */
+function janitorActivities(taskQueue: string | undefined) {
+  return proxyActivities<ReturnType<typeof createJanitorActivities>>({
+    ...(taskQueue === undefined ? {} : { taskQueue }),
+    // Measuring big clones takes a while; the heartbeats show it is still going.
+    startToCloseTimeout: '1h',
+    heartbeatTimeout: '1m',
+    retry: { initialInterval: '5s', maximumAttempts: 3 },
+  });
+}
 
 /**
  * Removes workspaces and task logs whose workflow closed longer ago than the retention, closes targets
  * idle for longer than `idleCloseMs`, and never touches a running task's folders. Started daily by the
- * `agent-bot-janitor:<task queue>` schedule, or once by `npm run janitor [-- --dry-run]`.
+ * `agent-bot-janitor:<task queue>@<worker id>` schedule of each worker (on that worker's data dir), or once
+ * by `npm run janitor [-- --dry-run]`.
  */
 export async function janitorWorkflow(input: JanitorInput): Promise<JanitorResult> {
   const dryRun = input.dryRun === true;
+  const janitor = janitorActivities(input.activityTaskQueue);
   setCurrentDetails(`**Janitor**${dryRun ? ' (dry run)' : ''} · surveying workspaces, logs and targets`);
   const survey = await janitor.janitorSurvey.executeWithOptions({ summary: 'survey workspaces, logs and targets' }, [{ taskQueue: workflowInfo().taskQueue }]);
   const plan = planJanitor(survey, { nowMs: Date.parse(survey.surveyedAt), retentionMs: input.retentionMs, idleCloseMs: input.idleCloseMs });

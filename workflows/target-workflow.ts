@@ -88,8 +88,10 @@ async function converse(input: TargetWorkflowInput): Promise<TargetStatus> {
     lastActivityAt: state.lastActivityAt ?? new Date(workflowInfo().startTime).toISOString(),
     thread,
     ...(repository() === undefined ? {} : { repo: repository() }),
+    ...(state.agentWorker === undefined ? {} : { agentWorker: state.agentWorker.id }),
   });
-  const showDetails = (): void => setCurrentDetails(renderTargetDetails(current, status().queued, state.totals));
+  const showDetails = (): void =>
+    setCurrentDetails(`${renderTargetDetails(current, status().queued, state.totals)}\n**Workspace and agent session:** ${state.agentWorker === undefined ? 'any worker' : `worker \`${state.agentWorker.id}\``}`);
   const reply = async (text: string): Promise<void> => {
     try {
       await threadActivities.replyOnThread.executeWithOptions({ summary: 'reply' }, [{ thread, text }]);
@@ -311,6 +313,8 @@ async function converse(input: TargetWorkflowInput): Promise<TargetStatus> {
               targetWorkflowId: workflowInfo().workflowId,
               command,
               ...(repo === undefined ? {} : { repo }),
+              ...(state.agentWorker === undefined ? {} : { agentWorker: state.agentWorker }),
+              ...(state.past.length === 0 ? {} : { threadSummary: threadSummary() }),
               ...(state.agentSessionId === undefined ? {} : { agentSessionId: state.agentSessionId }),
               ...(state.agentSessionUsage === undefined ? {} : { agentSessionUsage: state.agentSessionUsage }),
             },
@@ -350,11 +354,21 @@ async function converse(input: TargetWorkflowInput): Promise<TargetStatus> {
         state.agentSessionId = result.agentSessionId;
       }
       if (result.agentSessionUsage !== undefined) state.agentSessionUsage = result.agentSessionUsage;
+      if (result.agentWorker === 'any') delete state.agentWorker;
+      else if (result.agentWorker !== undefined) state.agentWorker = result.agentWorker;
       record(command, result);
     }
     current = undefined;
     setStatus(state.queue.length > 0 ? 'queued' : 'idle');
     showDetails();
+  }
+
+  /** The thread's last requests, one a line: what a restarted agent session is told happened before. */
+  function threadSummary(): string {
+    return state.past
+      .slice(-10)
+      .map((task) => `- @${task.requester}: ${oneLine(task.request).slice(0, 200)} (${task.outcome})`)
+      .join('\n');
   }
 
   function record(command: Command, result: TaskResult): void {

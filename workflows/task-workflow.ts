@@ -143,6 +143,9 @@ async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
     },
   );
 
+  /** The worker holding the thread's workspace and session; the run goes there first, then anywhere. */
+  let pinned = input.agentWorker;
+  let placedOn: TaskResult['agentWorker'];
   const runAgent = async (mode: 'plan' | 'execute', session: { id?: string; usage?: AgentUsage }): Promise<RunAgentResult> => {
     presenceUnknown = true;
     const args: RunAgentInput = {
@@ -154,13 +157,34 @@ async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
       presence,
       mode,
       ...(input.repo === undefined ? {} : { repo: input.repo }),
+      ...(input.threadSummary === undefined ? {} : { threadSummary: input.threadSummary }),
       ...(session.id === undefined ? {} : { agentSessionId: session.id }),
       ...(session.usage === undefined ? {} : { agentSessionUsage: session.usage }),
       ...(decision === undefined ? {} : { approvedBy: decision.by }),
     };
-    const result = await agent.runAgent.executeWithOptions({ summary: `${mode === 'plan' ? 'plan' : 'agent'}: ${command.request.slice(0, 80)}` }, [args]);
+    const summary = `${mode === 'plan' ? 'plan' : 'agent'}: ${command.request.slice(0, 80)}`;
+    let result: RunAgentResult;
+    if (pinned === undefined) {
+      result = await agent.runAgent.executeWithOptions({ summary }, [args]);
+    } else {
+      try {
+        result = await agentActivities(pinned).runAgent.executeWithOptions({ summary: `${summary} (on ${pinned.id})` }, [args]);
+      } catch (error) {
+        if (!isScheduleToStartTimeout(error)) throw error;
+        // That worker is gone (no poller) or stuck: any worker takes the run, re-creating the workspace.
+        log.info('the worker holding the thread did not take the run; any worker will', { worker: pinned.id });
+        pinned = undefined;
+        result = await agent.runAgent.executeWithOptions({ summary }, [args]);
+      }
+    }
     presence = result.presence ?? presence;
     presenceUnknown = false;
+    if (result.worker !== undefined) {
+      const { shared, ...worker } = result.worker;
+      // The next pass (after an approval) and the thread's next task come back to this worker.
+      pinned = shared ? undefined : worker;
+      placedOn = shared ? 'any' : worker;
+    }
     return result;
   };
 
@@ -191,6 +215,7 @@ async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
     durationMs: Date.now() - startedAt,
     usage,
     ...(reason === undefined ? {} : { reason }),
+    ...(placedOn === undefined ? {} : { agentWorker: placedOn }),
   });
 
   try {
@@ -267,6 +292,17 @@ async function runTask(input: TaskWorkflowInput): Promise<TaskResult> {
     show('done', 'failed', 'failed');
     throw ApplicationFailure.create({ message: reason, type: failureType(error) ?? ErrorType.AgentFailed, nonRetryable: true, details: [failedUsage], cause: error as Error });
   }
+}
+
+/** A run that no worker of its queue started in time: the activity's schedule-to-start timeout. */
+function isScheduleToStartTimeout(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    // TimeoutFailure.timeoutType (@temporalio/common's TimeoutType.SCHEDULE_TO_START).
+    if ((current as { timeoutType?: unknown }).timeoutType === 'SCHEDULE_TO_START') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function addUsage(a: AgentUsage, b: AgentUsage): AgentUsage {

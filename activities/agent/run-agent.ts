@@ -6,6 +6,7 @@ import { ErrorType } from '../../contracts/errors';
 import type { TaskPresence } from '../../contracts/presence';
 import { asThread, type TargetRef } from '../../contracts/target';
 import type { AgentProgress, AgentUsage, Command, PullRequestRefs } from '../../contracts/task';
+import type { AgentWorkerRef } from '../../contracts/task-queues';
 import type { ThreadRef } from '../../contracts/thread';
 import type { PromptContext, ThreadTransport, Transports } from '../../integrations/transport';
 import type { McpServerSpec } from '../../config/mcp-servers';
@@ -22,6 +23,8 @@ import { ResultCollector, type AgentOutcome } from './result-collector';
 import { agentEnvironment, runners, type AgentKind } from './runners';
 import { TaskLog, taskLogPath } from './task-log';
 import { prepareWorkspace, type WorkspaceConfig } from './workspace';
+import type { AgentSlots } from './agent-slots';
+import { sessionReachable } from './sessions';
 
 export interface AgentRunnerConfig {
   kind: AgentKind;
@@ -61,6 +64,16 @@ export interface AgentThreadDeps {
   mcp?: AgentMcpDeps;
 }
 
+/** Where this worker's agent runs happen, for a thread's next task to come back to (issue: affinity). */
+export interface AgentPlacement {
+  /** AGENT_MAX_CONCURRENT, shared by this process's agent workers. */
+  slots: AgentSlots;
+  /** This worker: its id, its own agent task queue and its AGENT_STICKY_WAIT. */
+  worker: AgentWorkerRef;
+  /** Whether the data dir is shared with other workers (then threads are not pinned). */
+  shared: () => boolean;
+}
+
 /** Tells v1 task workflows how the run is going; throttled by the caller. */
 export type ProgressNotifier = (workflowIds: string[], taskId: string, progress: AgentProgress) => Promise<void>;
 
@@ -88,6 +101,8 @@ export interface RunAgentInput {
   presence?: TaskPresence;
   /** `owner/repo` to work on; absent: the thread's own, or none (an empty workspace). */
   repo?: string;
+  /** The thread's earlier requests, one a line: given to the agent when its session had to restart. */
+  threadSummary?: string;
 }
 
 export interface RunAgentResult {
@@ -110,6 +125,8 @@ export interface RunAgentResult {
   note?: string;
   /** A plan's wait, chosen from this worker's APPROVAL_TIMEOUT and APPROVAL_REMINDER (ISO times). */
   approval?: { deadline: string; remindAt: string };
+  /** The worker that ran it; `shared` when every worker reaches its workspace and sessions (no pinning). */
+  worker?: AgentWorkerRef & { shared: boolean };
 }
 
 type StopReason = 'timeout' | 'idle' | 'cancelled' | 'max_turns' | 'budget';
@@ -125,7 +142,7 @@ const STOP_FAILURES: Record<Exclude<StopReason, 'cancelled'>, { type: string; me
 export const MAX_RESULT_CHARS = 64_000;
 const HEARTBEAT_EVERY_MS = 1_000;
 
-export function createAgentActivities(config: AgentRunnerConfig, notify: ProgressNotifier, threadDeps?: AgentThreadDeps) {
+export function createAgentActivities(config: AgentRunnerConfig, notify: ProgressNotifier, threadDeps?: AgentThreadDeps, placement?: AgentPlacement) {
   async function runAgent(input: RunAgentInput): Promise<RunAgentResult> {
     const ctx = Context.current();
     const thread = asThread(input.thread ?? input.target!);
@@ -159,7 +176,11 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
       lastNotified = progress.version;
       sendProgress();
     }, config.progressIntervalMs);
+    let releaseSlot: (() => void) | undefined;
     try {
+      // AGENT_MAX_CONCURRENT is per machine: this worker's own queue and the shared one share the slots.
+      releaseSlot = await placement?.slots.acquire(ctx.cancellationSignal, () => progress.stage('waiting for an agent slot on this worker'));
+      progress.stage('preparing the workspace');
       let context: PromptContext = { notes: input.pullRequest === undefined ? [] : [pullRequestNote(input.pullRequest)] };
       if (shown && transport !== undefined) {
         const began = await beginOnThread(transport, threadDeps, input, thread, ctx);
@@ -186,15 +207,21 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
       mcp = await openMcp({ config, threadDeps, transport, publisher, thread, repo, taskId, progress, taskLog });
       progress.stage('running');
       const base = { config, ctx, input, prompt, cwd: workspace.path, progress, taskLog, mcp: mcp.runner };
-      let outcome = await runProcess({ ...base, sessionId: input.agentSessionId, sessionBaseline: input.agentSessionUsage ?? {} });
       const notes: string[] = [];
       if (repo === undefined) notes.push('This thread has no repository, so the agent worked in an empty folder. Name one with `in owner/repo` in the request.');
+      const restart = (why: string) => {
+        // The session lives on another machine, or was cleaned up: a new one, told what the thread asked so far.
+        taskLog.progress('new_session', `session ${input.agentSessionId ?? ''} ${why}; starting a new session`);
+        notes.push(`The agent's earlier session on this thread ${why}, so a new session started${input.threadSummary ? ' with a summary of the thread so far' : ''}: it does not remember the earlier work itself.`);
+        return runProcess({ ...base, prompt: withThreadSummary(prompt, input.threadSummary), sessionId: undefined, sessionBaseline: {} });
+      };
+      const reachable = input.agentSessionId === undefined ? undefined : sessionReachable(config.kind, input.agentSessionId, agentEnvironment(config.sourceEnv, runners[config.kind], config.envPassthrough, {}));
+      let outcome = reachable === false
+        ? await restart(`is not on this worker (${placement?.worker.id ?? 'here'})`)
+        : await runProcess({ ...base, sessionId: input.agentSessionId, sessionBaseline: input.agentSessionUsage ?? {} });
       const lost = runners[config.kind].lostSessionPattern;
-      if (!outcome.success && input.agentSessionId !== undefined && lost?.test(outcome.text) === true) {
-        // The session lives on another machine or was cleaned up: start a new one rather than fail.
-        taskLog.progress('new_session', `session ${input.agentSessionId} is gone; starting a new session`);
-        notes.push('The agent\'s earlier session on this thread was not available on this worker, so a new session started: it does not remember the earlier requests.');
-        outcome = await runProcess({ ...base, sessionId: undefined, sessionBaseline: {} });
+      if (reachable !== false && !outcome.success && input.agentSessionId !== undefined && lost?.test(outcome.text) === true) {
+        outcome = await restart('was not available on this worker');
       }
       if (outcome.note !== undefined) notes.push(outcome.note);
       taskLog.completion(outcome.success, outcome.text, { usage: outcome.usage });
@@ -223,6 +250,7 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
         ...(presence === undefined ? {} : { presence }),
         ...(notes.length === 0 ? {} : { note: notes.join(' ') }),
         ...(approval === undefined ? {} : { approval }),
+        ...(placement === undefined ? {} : { worker: { ...placement.worker, shared: placement.shared() } }),
       };
     } catch (error) {
       // No progress edit may land after this run: the final message follows it.
@@ -230,6 +258,7 @@ export function createAgentActivities(config: AgentRunnerConfig, notify: Progres
       if (error instanceof CancelledFailure && presence !== undefined) throw new CancelledFailure(error.message, [{}, presence]);
       throw error;
     } finally {
+      releaseSlot?.();
       clearInterval(heartbeat);
       clearInterval(notifyTimer);
       // Before the log closes: a call still in flight gets its mcp_result line.
@@ -427,6 +456,12 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     ctx.cancellationSignal.removeEventListener('abort', onCancel);
     agent.kill(config.killGraceMs);
   }
+}
+
+/** A new session's prompt, when the thread had an earlier one: what was asked before, so the agent has the context. */
+function withThreadSummary(prompt: string, summary: string | undefined): string {
+  if (summary === undefined || summary.trim() === '') return prompt;
+  return `Earlier on this thread (your previous session is not available, so here is what was asked and how it ended):\n${summary}\n\n${prompt}`;
 }
 
 /** What the agent is told about the pass it is in: plan first, or carry out an approved plan. */

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { janitorScheduleId, type JanitorInput, type JanitorResult } from '../../contracts/janitor';
+import { workerAgentTaskQueue } from '../../contracts/task-queues';
 import { KEEP } from '../../workflows/janitor-plan';
 import { Harness } from '../support/harness';
 import { testTemporal } from '../support/temporal';
@@ -79,7 +80,7 @@ describe('the janitor', function () {
   });
 
   after(async () => {
-    await client().schedule.getHandle(janitorScheduleId(h.taskQueue)).delete().catch(() => {});
+    await client().schedule.getHandle(janitorScheduleId(h.taskQueue, h.config.AGENT_WORKER_ID)).delete().catch(() => {});
     await h.stop();
   });
 
@@ -153,14 +154,14 @@ describe('the janitor', function () {
     assert.match(lonely.stderr, new RegExp(`no worker picked the janitor up within 2s on task queue "${nobody}"`));
     const [run] = await waitFor('the abandoned run in the list', async () => {
       const runs = [];
-      for await (const execution of client().workflow.list({ query: `WorkflowId STARTS_WITH "${janitorScheduleId(nobody)}/manual-"` })) runs.push(execution);
+      for await (const execution of client().workflow.list({ query: `WorkflowId STARTS_WITH "${janitorScheduleId(nobody, h.config.AGENT_WORKER_ID)}/manual-"` })) runs.push(execution);
       return runs.length > 0 ? runs : undefined;
     });
     assert.equal(run!.status.name, 'TERMINATED', 'a run nobody picked up must not clean up later, unasked');
   });
 
   it('the schedule exists once after two worker starts, with the configured cron, SKIP overlap and settings', async () => {
-    const scheduleId = janitorScheduleId(h.taskQueue);
+    const scheduleId = janitorScheduleId(h.taskQueue, h.config.AGENT_WORKER_ID);
     const handle = client().schedule.getHandle(scheduleId);
     // An operator's pause must survive a restart; a changed config must be applied by it.
     await handle.pause('paused by an operator');
@@ -186,7 +187,8 @@ describe('the janitor', function () {
     );
     assert.equal(description.action.workflowType, 'janitorWorkflow');
     assert.equal(description.action.taskQueue, h.taskQueue);
-    assert.deepEqual(description.action.args, [{ retentionMs: 2 * DAY, idleCloseMs: HOUR }]);
+    // Its activities run on this worker's own queue: it cleans this worker's data dir.
+    assert.deepEqual(description.action.args, [{ retentionMs: 2 * DAY, idleCloseMs: HOUR, activityTaskQueue: workerAgentTaskQueue(h.taskQueue, h.config.AGENT_WORKER_ID) }]);
 
     // The schedule's own action runs the janitor on this worker.
     await handle.unpause();

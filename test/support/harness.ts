@@ -309,6 +309,8 @@ export class Harness {
       AGENT_DEFAULT_COMMAND: 'ask',
       PROGRESS_COMMENT_INTERVAL: '1s',
       TEMPORAL_UI_URL: 'http://localhost:8233',
+      // Agent CLIs keep their sessions here, not in the real home folder.
+      CLAUDE_CONFIG_DIR: path.join(this.dataDir, 'claude-config'),
       ...(this.slack === undefined ? {} : { SLACK_SIGNING_SECRET: TEST_SLACK_SECRET, SLACK_BOT_TOKEN: this.slack.token, SLACK_API_URL: `${this.slack.url}/api/` }),
       ...(this.discord === undefined
         ? {}
