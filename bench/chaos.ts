@@ -12,27 +12,18 @@
  * re-runs, orphaned processes, webhooks refused, and p50/p95 from webhook to result.
  * Goal (issue 7): 0 lost, 0 duplicated, 0 orphaned.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
-import { searchAttributeKeys } from '../contracts/search-attributes';
-import { startDevServer, waitForSearchAttributes, type DevServer } from '../temporal-config/dev-server';
-import { prepareNamespace } from '../temporal-config/namespace-setup';
-import { ensureTemporalCli } from '../temporal-config/temporal-cli';
-import { GithubStandIn } from '../test/support/github-stand-in';
-import { freePort } from '../test/support/temporal';
 import { commentPayload, sendGithubDelivery } from '../test/support/webhooks';
+import { BENCH_SECRET, startBenchStack } from './stack';
 
 const TASKS = Number(process.env['CHAOS_TASKS'] ?? 20);
 const AGENT_SECONDS = Number(process.env['CHAOS_AGENT_SECONDS'] ?? 3);
 const KILLS = Number(process.env['CHAOS_WORKER_KILLS'] ?? 3);
 const SEND_EVERY_MS = Number(process.env['CHAOS_SEND_EVERY_MS'] ?? 400);
 const DEADLINE_MS = Number(process.env['CHAOS_DEADLINE_MS'] ?? 8 * 60_000);
-const ROOT = path.resolve(__dirname, '..');
-const SECRET = 'chaos-secret';
 
 interface AgentRecord {
   task: string;
@@ -59,85 +50,32 @@ interface PhaseResult {
 }
 
 async function main(): Promise<void> {
-  const cli = ensureTemporalCli((line) => process.stderr.write(`${line}\n`));
   console.log(`chaos: ${TASKS} tasks, agent ${AGENT_SECONDS} s, ${KILLS} worker kills, one Temporal restart, 30% faulty writes, 30% redeliveries`);
-  const baseline = await runPhase(cli.path, false);
-  const chaos = await runPhase(cli.path, true);
+  const baseline = await runPhase(false);
+  const chaos = await runPhase(true);
   report([baseline, chaos]);
   const ok = chaos.lost.length === 0 && chaos.duplicatedResults.length === 0 && chaos.overlappingRuns.length === 0 && chaos.orphans.length === 0;
   console.log(ok ? 'GOAL MET: 0 lost, 0 duplicated, 0 orphaned' : 'GOAL NOT MET');
   process.exitCode = ok ? 0 : 1;
 }
 
-async function runPhase(cliPath: string, faults: boolean): Promise<PhaseResult> {
+async function runPhase(faults: boolean): Promise<PhaseResult> {
   const started = Date.now();
-  const github = await new GithubStandIn().start();
-  if (faults) github.chaos({ faultRate: 0.3, hangOnceAfterWriteMs: 8_000 });
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-chaos-'));
-  const agentLog = path.join(dataDir, 'agents.jsonl');
+  const agentLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-chaos-')), 'agents.jsonl');
   fs.writeFileSync(agentLog, '');
-  const [temporalPort, uiPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
-  const serverOptions = {
-    cliPath,
-    port: temporalPort,
-    uiPort,
-    headless: true,
-    dbFile: path.join(dataDir, 'temporal', 'dev.sqlite'),
-    logFile: path.join(dataDir, 'temporal', 'server.log'),
-    keywordSearchAttributes: searchAttributeKeys.map((key) => key.name),
-    cacheSearchAttributes: true,
-  };
-  let server: DevServer = await startDevServer(serverOptions);
-  const connection = await Connection.connect({ address: server.address });
-  await prepareNamespace(connection, 'default', 7 * 24 * 3600_000);
-  await waitForSearchAttributes(connection, 'default', searchAttributeKeys.map((key) => key.name));
-  await connection.close();
-
-  const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '',
-    HOME: process.env['HOME'] ?? '',
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_TASK_QUEUE: 'chaos',
-    GATEWAY_PORT: String(gatewayPort),
-    GATEWAY_HOST: '127.0.0.1',
-    AGENT_BOT_DATA_DIR: dataDir,
-    GITHUB_WEBHOOK_SECRET: SECRET,
-    GITHUB_TOKEN: 'chaos-token',
-    GITHUB_API_URL: github.url,
-    AGENT_KIND: 'command',
+  const stack = await startBenchStack({
     AGENT_COMMAND: process.execPath,
     AGENT_ARGS: JSON.stringify([path.join(__dirname, 'chaos-agent.js')]),
     AGENT_ENV_PASSTHROUGH: 'CHAOS_AGENT_LOG,CHAOS_AGENT_SECONDS',
     CHAOS_AGENT_LOG: agentLog,
     CHAOS_AGENT_SECONDS: String(AGENT_SECONDS),
-    AGENT_CLONE: 'false',
     AGENT_MAX_CONCURRENT: '4',
     AGENT_KILL_GRACE: '2s',
     PROGRESS_COMMENT_INTERVAL: '2s',
     PROVIDER_REQUEST_TIMEOUT: '4s',
-    TEMPORAL_UI_URL: 'http://localhost:8233',
-  };
-  const logs = path.join(dataDir, 'process-logs');
-  fs.mkdirSync(logs, { recursive: true });
-  let spawned = 0;
-  const spawnPart = (entry: string): ChildProcess => {
-    const logFile = path.join(logs, `${++spawned}-${entry}.log`);
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers', entry)], { cwd: ROOT, env, stdio: ['ignore', 'ignore', fs.openSync(logFile, 'a')] });
-    child.once('exit', (code, signal) => {
-      if (signal !== 'SIGKILL' && !stopping) {
-        unexpectedExits.push(`${entry} exited (${code ?? signal}): ${fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ')}`);
-        // As systemd or Kubernetes would: a process that dies is started again.
-        if (entry === 'worker.ts') worker = spawnPart('worker.ts');
-      }
-    });
-    return child;
-  };
-  const unexpectedExits: string[] = [];
-  let stopping = false;
-  const gateway = spawnPart('gateway.ts');
-  let worker = spawnPart('worker.ts');
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  await waitUntil(async () => (await fetch(`${gatewayUrl}/health/ready`).then((r) => r.ok, () => false)), 60_000, 'the gateway');
+  });
+  const { github, gatewayUrl } = stack;
+  if (faults) github.chaos({ faultRate: 0.3, hangOnceAfterWriteMs: 8_000 });
 
   const repo = `chaos-${randomUUID().slice(0, 6)}`;
   const sentAt = new Map<number, number>();
@@ -148,7 +86,7 @@ async function runPhase(cliPath: string, faults: boolean): Promise<PhaseResult> 
   const deliver = async (number: number, deliveryId: string): Promise<void> => {
     const payload = commentPayload({ body: `@agent chaos task ${number}`, number, repo, commentId: 5_000_000 + number });
     for (let attempt = 0; attempt < 20; attempt++) {
-      const answer = await sendGithubDelivery(gatewayUrl, { event: 'issue_comment', payload, deliveryId, secret: SECRET }).catch(() => ({ status: 0 }));
+      const answer = await sendGithubDelivery(gatewayUrl, { event: 'issue_comment', payload, deliveryId, secret: BENCH_SECRET }).catch(() => ({ status: 0 }));
       if (answer.status >= 200 && answer.status < 300) {
         acked.add(number);
         return;
@@ -173,18 +111,13 @@ async function runPhase(cliPath: string, faults: boolean): Promise<PhaseResult> 
         const until = Date.now() + 10_000;
         while (runningAgents(agentLog).length === 0 && Date.now() < until) await delay(100);
         const running = runningAgents(agentLog);
-        const victim = worker;
-        const exited = victim.exitCode !== null || victim.signalCode !== null ? Promise.resolve() : new Promise((resolve) => victim.once('exit', resolve));
-        victim.kill('SIGKILL');
-        await exited;
-        worker = spawnPart('worker.ts');
+        await stack.killWorker();
         // The agents of the killed worker must die with it (its supervisors hold their process groups).
         const survivors = await survivorsAfter(running, 2_000 + 5_000);
         orphans.push(...survivors);
         console.log(`  killed the worker (${running.length} agents running${survivors.length > 0 ? `, ${survivors.length} survived` : ''}), started another`);
       } else {
-        await server.stop();
-        server = await startDevServer(serverOptions);
+        await stack.restartServer();
         console.log('  restarted the Temporal dev server on the same database');
       }
     }
@@ -233,12 +166,9 @@ async function runPhase(cliPath: string, faults: boolean): Promise<PhaseResult> 
   const leftover = [...new Set(readAgentLog(agentLog).map((record) => record.pid))].filter(isAlive);
   orphans.push(...leftover.filter((pid) => !orphans.includes(pid)));
 
-  stopping = true;
-  for (const child of [gateway, worker]) child.kill('SIGTERM');
-  await Promise.all([gateway, worker].map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve())));
-  await server.stop();
-  await github.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  const unexpectedExits = [...stack.unexpectedExits];
+  await stack.stop();
+  fs.rmSync(path.dirname(agentLog), { recursive: true, force: true });
   return {
     name: faults ? 'with faults' : 'baseline (no faults)',
     sent: numbers.length,

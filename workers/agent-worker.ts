@@ -54,7 +54,8 @@ export async function createAgentWorkers(options: {
   const threadDeps: AgentThreadDeps = {
     ...ui,
     transports: providers.transports,
-    pacing: { delayMs: config.PROGRESS_COMMENT_INTERVAL, intervalMs: config.PROGRESS_COMMENT_INTERVAL, maxIntervalMs: config.PROGRESS_COMMENT_MAX_INTERVAL, fastPeriodMs: 60_000 },
+    // Frequent edits for the first six intervals (the first minute at the default 10 s), then rarer.
+    pacing: { delayMs: config.PROGRESS_COMMENT_INTERVAL, intervalMs: config.PROGRESS_COMMENT_INTERVAL, maxIntervalMs: config.PROGRESS_COMMENT_MAX_INTERVAL, fastPeriodMs: 6 * config.PROGRESS_COMMENT_INTERVAL },
     approvalTimeoutMs: config.APPROVAL_TIMEOUT,
     approvalReminderMs: Math.min(config.APPROVAL_REMINDER, config.APPROVAL_TIMEOUT),
     ...(mcpEndpoint === undefined ? {} : { mcp: { endpoint: mcpEndpoint, readers: providers.readers } }),

@@ -23,8 +23,11 @@ export interface ProviderKit {
   budgets: Record<string, WriteBudgets>;
 }
 
-/** Least time between two in-progress edits of a GitHub check run: its summary is a side view. */
-const CHECK_RUN_EDIT_INTERVAL_MS = 5 * 60_000;
+/**
+ * Least time between two in-progress edits of a GitHub check run (its summary is a side view): thirty
+ * progress intervals, five minutes at the default.
+ */
+const CHECK_RUN_EDITS_EVERY = 30;
 
 /**
  * Every provider's transport for this process. GitHub and the HTTP API are always there (GitHub's token
@@ -34,7 +37,7 @@ export function createProviderKit(config: Config): ProviderKit {
   const github = createGithubClient({ token: config.GITHUB_TOKEN, apiUrl: config.GITHUB_API_URL, requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT });
   const githubBudgets = new WriteBudgets({ windows: config.GITHUB_WRITE_LIMITS, urgentReserve: 0.25, maxWaitMs: 30_000 });
   const transports: ThreadTransport[] = [
-    createGithubTransport({ client: github, budgets: githubBudgets, checkRuns: config.GITHUB_CHECK_RUNS, checkRunName: 'agent-bot', checkRunEditIntervalMs: CHECK_RUN_EDIT_INTERVAL_MS }),
+    createGithubTransport({ client: github, budgets: githubBudgets, checkRuns: config.GITHUB_CHECK_RUNS, checkRunName: 'agent-bot', checkRunEditIntervalMs: CHECK_RUN_EDITS_EVERY * config.PROGRESS_COMMENT_INTERVAL }),
     // Always there, like the gateway's API routes: AGENT_BOT_API_TOKEN only signs callbacks.
     createApiTransport({ token: config.AGENT_BOT_API_TOKEN }),
   ];

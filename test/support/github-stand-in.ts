@@ -30,6 +30,8 @@ export interface RecordedRequest {
   path: string;
   body: unknown;
   authorization: string | undefined;
+  /** `Date.now()` when it arrived. */
+  at: number;
 }
 
 interface ScriptedFailure {
@@ -142,7 +144,7 @@ export class GithubStandIn {
     const url = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
     const body: unknown = text === '' ? undefined : JSON.parse(text);
-    this.requests.push({ method, path: url.pathname, body, authorization: req.headers.authorization });
+    this.requests.push({ method, path: url.pathname, body, authorization: req.headers.authorization, at: Date.now() });
 
     const isWrite = method === 'POST' || method === 'PATCH' || method === 'PUT' || method === 'DELETE';
     if (isWrite && this.secondaryLimits.length > 0) {
