@@ -33,11 +33,13 @@ interface Goal {
 
 async function main(): Promise<void> {
   console.log(`bench:cost (time scale ${SCALE}: a "minute" of (b) and (c) lasts ${(MINUTE_MS / SCALE / 1000).toFixed(0)} s)`);
+  // COST_SCENARIOS=a,d runs only those.
+  const only = new Set((process.env['COST_SCENARIOS'] ?? 'a,b,c,d').split(',').map((part) => part.trim()));
   const goals: Goal[] = [];
-  goals.push(...(await shortTask()));
-  goals.push(...(await longChattyTask()));
-  goals.push(...(await concurrentLongTasks()));
-  goals.push(...(await spawnLatency()));
+  if (only.has('a')) goals.push(...(await shortTask()));
+  if (only.has('b')) goals.push(...(await longChattyTask()));
+  if (only.has('c')) goals.push(...(await concurrentLongTasks()));
+  if (only.has('d')) goals.push(...(await spawnLatency()));
   console.log('\nGoals');
   let met = true;
   for (const goal of goals) {

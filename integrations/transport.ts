@@ -53,7 +53,11 @@ export interface ThreadUser {
  */
 export interface ThreadTransport {
   readonly provider: string;
-  /** A reaction on the message that carried a command (👀 on acceptance, then the outcome). Idempotent. */
+  /**
+   * A reaction on the message that carried a command (👀 on acceptance, then the outcome). Idempotent.
+   * The acceptance reaction is best effort: skipped when the credential's write budget is short, since
+   * the conversation waits for it before it starts the task.
+   */
   react(thread: ThreadRef, messageId: string, reaction: CommandReaction): Promise<void>;
   /** A reply on the thread: status, help, refusals, reminders. Marked so it never reads as a command. */
   reply(thread: ThreadRef, text: string): Promise<void>;

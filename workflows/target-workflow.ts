@@ -234,6 +234,8 @@ async function converse(input: TargetWorkflowInput): Promise<TargetStatus> {
 
   /** A durable timer per deferred request, visible in the UI; at its time the request joins the queue. */
   function startTimer(command: Command): void {
+    // A command signalled with the start is in `deferred` before the start-up loop runs: one timer each.
+    if (timers.has(command.taskId)) return;
     const scope = new CancellationScope();
     timers.set(command.taskId, scope);
     const waitMs = Math.max(1, Date.parse(command.runAt ?? command.receivedAt) - Date.now());

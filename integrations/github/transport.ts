@@ -146,7 +146,8 @@ export function createGithubTransport(options: GithubTransportOptions): ThreadTr
       const commentId = Number(messageId);
       if (!Number.isSafeInteger(commentId)) return; // a command with no comment (an API call) has nothing to react on
       // GitHub answers 200 with the existing reaction when it is there already: retries are harmless.
-      await write('urgent', `adding a ${REACTIONS[reaction]} reaction`, () =>
+      // 👀 is skipped rather than waited for when the budget is short: it must never hold up the task.
+      await write(reaction === 'accepted' ? 'progress' : 'urgent', `adding a ${REACTIONS[reaction]} reaction`, () =>
         client.rest.reactions.createForIssueComment({ owner: address.owner, repo: address.repo, comment_id: commentId, content: REACTIONS[reaction] }),
       );
     },

@@ -109,7 +109,8 @@ export function createSlackTransport(options: SlackTransportOptions): ThreadTran
     async react(thread: ThreadRef, messageId: string, reaction: CommandReaction): Promise<void> {
       const address = slackAddress(thread);
       try {
-        await write('urgent', address, `adding the ${REACTIONS[reaction]} reaction`, () => client.reactions.add({ channel: address.channel, timestamp: messageId, name: REACTIONS[reaction] }));
+        // 👀 is skipped rather than waited for when the budget is short: it must never hold up the task.
+        await write(reaction === 'accepted' ? 'progress' : 'urgent', address, `adding the ${REACTIONS[reaction]} reaction`, () => client.reactions.add({ channel: address.channel, timestamp: messageId, name: REACTIONS[reaction] }));
       } catch (error) {
         // Slack answers already_reacted to a second add: the reaction is there, which is what we wanted.
         if (!String((error as Error).message).includes('already_reacted')) throw error;
