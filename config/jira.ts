@@ -19,7 +19,7 @@ export const jiraConfig = {
   JIRA_TRIGGER_LABEL: optionalString,
 };
 
-type JiraConfig = { [K in keyof typeof jiraConfig]: z.output<(typeof jiraConfig)[K]> };
+type JiraConfig = z.output<z.ZodObject<typeof jiraConfig>>;
 
 /** Jira as one process uses it, once its settings are complete. */
 export interface JiraSettings {

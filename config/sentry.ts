@@ -21,7 +21,7 @@ export const sentryConfig = {
   SENTRY_TRIGGER_RESOURCES: list.default(['comment']).pipe(z.array(z.enum(SENTRY_RESOURCES, { error: `expected a comma-separated list of ${SENTRY_RESOURCES.join(', ')}` }))),
 };
 
-type SentryConfig = { [K in keyof typeof sentryConfig]: z.output<(typeof sentryConfig)[K]> };
+type SentryConfig = z.output<z.ZodObject<typeof sentryConfig>>;
 
 /** Sentry as one process uses it, once its settings are complete. */
 export interface SentrySettings {
