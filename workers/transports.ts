@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { jiraSettings } from '../config/jira';
 import type { Config } from '../config/load';
+import { sentrySettings } from '../config/sentry';
 import { createDiscordClient } from '../integrations/discord/client';
 import { createDiscordTransport, DISCORD_BOT_WINDOWS } from '../integrations/discord/transport';
 import { createSlackClient } from '../integrations/slack/client';
@@ -11,6 +12,8 @@ import { createGithubClient, type GithubClient } from '../integrations/github/cl
 import { createGithubTransport } from '../integrations/github/transport';
 import { createJiraClient } from '../integrations/jira/client';
 import { createJiraTransport, JIRA_WRITE_WINDOWS } from '../integrations/jira/transport';
+import { createSentryClient } from '../integrations/sentry/client';
+import { createSentryTransport, SENTRY_WRITE_WINDOWS } from '../integrations/sentry/transport';
 import { ThreadReaders } from '../integrations/thread-reader';
 import { Transports, type ThreadTransport } from '../integrations/transport';
 import { createGithubReader } from '../integrations/github/reader';
@@ -58,6 +61,12 @@ export function createProviderKit(config: Config): ProviderKit {
     budgets['jira'] = new WriteBudgets({ windows: JIRA_WRITE_WINDOWS, urgentReserve: 0.25, maxWaitMs: 30_000 });
     const client = createJiraClient({ baseUrl: jira.baseUrl, email: jira.email, apiToken: jira.apiToken, requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT });
     transports.push(createJiraTransport({ client, site: jira.site, budgets: budgets['jira'], accountId: jira.accountId, mention: config.AGENT_BOT_MENTION }));
+  }
+  const sentry = sentrySettings(config);
+  if (sentry !== undefined) {
+    budgets['sentry'] = new WriteBudgets({ windows: SENTRY_WRITE_WINDOWS, urgentReserve: 0.25, maxWaitMs: 30_000 });
+    const client = createSentryClient({ apiUrl: sentry.apiUrl, token: sentry.token, org: sentry.org, requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT });
+    transports.push(createSentryTransport({ client, org: sentry.org, budgets: budgets['sentry'] }));
   }
   return { transports: new Transports(transports), readers: new ThreadReaders([createGithubReader(github)]), github, budgets };
 
