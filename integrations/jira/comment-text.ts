@@ -9,7 +9,7 @@ export interface BotIdentity {
 /**
  * A Jira comment or description as Markdown-like text, for the mention search and for the agent's prompt:
  * code (`{code}`, `{noformat}`, `{{inline}}`, ADF code) becomes Markdown code and quotes (`{quote}`, `bq.`,
- * ADF blockquotes) become `> ` lines, so `extractMentionRequest` never reads a command inside them; a mention
+ * ADF blockquotes) become `> ` lines and links `[text|url]` Markdown links, so `extractMentionRequest` never reads a command inside them; a mention
  * of the bot's account (`[~accountid:…]` in wiki markup, a `mention` node in ADF) becomes the plain mention.
  */
 export function jiraText(body: RichText, bot: BotIdentity): string {
@@ -20,12 +20,15 @@ export function jiraText(body: RichText, bot: BotIdentity): string {
 /** Wiki markup: https://jira.atlassian.com/secure/WikiRendererHelpAction.jspa?section=all */
 function wikiText(markup: string, bot: BotIdentity): string {
   const parts: string[] = [];
-  const block = /\{(code|noformat)(?::[^}]*)?\}([\s\S]*?)(?:\{\1\}|$)|\{quote\}([\s\S]*?)(?:\{quote\}|$)/g;
+  const block = /\{(code|noformat)(?::([^}]*))?\}([\s\S]*?)(?:\{\1\}|$)|\{quote\}([\s\S]*?)(?:\{quote\}|$)/g;
   let last = 0;
   for (const match of markup.matchAll(block)) {
     parts.push(wikiInline(markup.slice(last, match.index), bot));
-    if (match[1] !== undefined) parts.push(`\n\`\`\`\n${(match[2] ?? '').replace(/^\n+|\n+$/g, '')}\n\`\`\`\n`);
-    else parts.push(`\n${wikiInline(match[3] ?? '', bot).split('\n').map((line) => `> ${line}`).join('\n')}\n`);
+    if (match[1] !== undefined) {
+      // `{code:java}` or `{code:title=x.java|borderStyle=solid}`: only a bare language name is kept.
+      const language = /^[\w+#-]+$/.test(match[2] ?? '') ? match[2] : '';
+      parts.push(`\n\`\`\`${language}\n${(match[3] ?? '').replace(/^\n+|\n+$/g, '')}\n\`\`\`\n`);
+    } else parts.push(`\n${wikiInline(match[4] ?? '', bot).split('\n').map((line) => `> ${line}`).join('\n')}\n`);
     last = match.index + match[0].length;
   }
   parts.push(wikiInline(markup.slice(last), bot));
@@ -36,7 +39,8 @@ function wikiInline(text: string, bot: BotIdentity): string {
   return text
     .replace(/^bq\.\s?(.*)$/gm, '> $1')
     .replace(/\{\{([\s\S]*?)\}\}/g, (_whole, code: string) => `\`${code.replace(/`/g, "'")}\``)
-    .replace(/\[~accountid:([^\]]+)\]/g, (whole, id: string) => (bot.accountId !== undefined && id === bot.accountId ? bot.mention : whole));
+    .replace(/\[~accountid:([^\]]+)\]/g, (whole, id: string) => (bot.accountId !== undefined && id === bot.accountId ? bot.mention : whole))
+    .replace(/\[([^|\]\n]+)\|((?:https?|mailto):[^\]\s]+)\]/g, '[$1]($2)');
 }
 
 function adfText(node: AdfNode, bot: BotIdentity): string {

@@ -48,16 +48,44 @@ function doc(content: AdfNode[]): AdfDocument {
 
 /**
  * The agent's Markdown as ADF blocks (headings, lists, code blocks with their language, links, tables,
- * quotes) through marklassian; raw HTML is dropped. Should the converter fail, the text is kept as one
- * code block rather than lost.
+ * quotes) through marklassian; raw HTML is dropped. A line break is kept as one (a `hardBreak`), as GitHub
+ * and Slack show comments: agents' plain output is lines, not paragraphs. Should the converter fail, the
+ * text is kept as one code block rather than lost.
  */
 export function markdownBlocks(markdown: string): AdfNode[] {
   if (markdown.trim() === '') return [];
   try {
-    return markdownToAdf(markdown).content;
+    return markdownToAdf(keepLineBreaks(markdown)).content;
   } catch {
     return [{ type: 'codeBlock', content: text(markdown) }];
   }
+}
+
+/**
+ * Ends each line that another line follows in the same block with two spaces (a Markdown hard break),
+ * outside fenced code: marked, under marklassian, would otherwise join the lines with spaces.
+ */
+function keepLineBreaks(markdown: string): string {
+  let fence: string | undefined;
+  const lines = markdown.replace(/\r\n/g, '\n').split('\n');
+  return lines
+    .map((line, index) => {
+      const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+      if (fence !== undefined) {
+        if (opener !== undefined && opener[0] === fence[0] && opener.length >= fence.length && line.trim() === opener) fence = undefined;
+        return line;
+      }
+      if (opener !== undefined) {
+        fence = opener;
+        return line;
+      }
+      const next = lines[index + 1];
+      if (line.trim() === '' || next === undefined || next.trim() === '' || / {2}$|\\$/.test(line)) return line;
+      // The next line starts a block of its own (a fence, a list item, a heading, a quote, a table row).
+      if (/^ {0,3}(`{3,}|~{3,}|[-*+] |\d+[.)] |#{1,6} |>)|^\s*\|/.test(next)) return line;
+      return `${line}  `;
+    })
+    .join('\n');
 }
 
 function oneLine(value: string, max = 200): string {
