@@ -27,7 +27,7 @@ export function sentryThread(org: SentryOrg, issue: { id: string; projectSlug?: 
   return {
     provider: 'sentry',
     key: `${org.org}/${issue.id}`,
-    label: issue.shortId ?? `issue ${issue.id}`,
+    label: issue.shortId ?? issue.id,
     kind: 'Sentry issue',
     url: `${org.webUrl}/issues/${issue.id}/`,
     ...(repo === undefined ? {} : { repo }),
