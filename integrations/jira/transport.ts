@@ -175,13 +175,16 @@ export function createJiraTransport(options: JiraTransportOptions): ThreadTransp
       const address = addressOf(thread);
       if (user.id === undefined) return false;
       const accountId = user.id;
-      // Who may edit the issue may decide its tasks (Find users with permissions, /rest/api/3/user/permission/search).
+      // Who may edit the issue may decide its tasks: "Find users with permissions"
+      // (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-user-search/#api-rest-api-3-user-permission-search-get),
+      // which needs Administer Projects on the project (or Administer Jira). Without it Jira refuses, and so do we:
+      // the decision is refused on the issue and the plan keeps waiting (the API and the CLI can still decide).
       try {
         const users = usersSchema.parse(await client.userSearch.findUsersWithAllPermissions({ permissions: 'EDIT_ISSUES', issueKey: address.issueKey, accountId }));
         return users.some((found) => found.accountId === accountId);
       } catch (error) {
         const failure = classified(error, 'checking who may approve', budgetKeys(address));
-        if (failure.type === ErrorType.ProviderNotFound) return false;
+        if (failure.nonRetryable === true) return false;
         throw failure;
       }
     },

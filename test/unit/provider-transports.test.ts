@@ -89,6 +89,17 @@ describe('provider transports against their stand-ins', () => {
       assert.deepEqual(labelled.context.notes, []);
     });
 
+    it('lets whoever may edit the issue approve, when agent-bot may ask Jira; refuses everyone when it may not', async () => {
+      const { transport, thread } = setup();
+      jira.grant('alice-account', 'EDIT_ISSUES');
+      assert.equal(await transport.mayApprove(thread, { name: 'Alice', id: 'alice-account' }), false, 'Jira answers 403 without Administer Projects');
+      jira.grant(jira.accountId, 'ADMINISTER_PROJECTS');
+      assert.equal(await transport.mayApprove(thread, { name: 'Alice', id: 'alice-account' }), true);
+      assert.equal(await transport.mayApprove(thread, { name: 'Bob', id: 'bob-account' }), false);
+      assert.equal(await transport.mayApprove(thread, { name: 'Bob' }), false, 'no account id, no decision');
+      assert.equal(jira.requestsTo('GET', /\/user\/permission\/search$/).at(-2)?.query.get('permissions'), 'EDIT_ISSUES');
+    });
+
     it('posts a new comment when the task comment was deleted, and refuses a thread of another site', async () => {
       const { transport, task } = setup();
       const shown = await transport.show(task('x'), { messageId: '999' }, FINAL, { priority: 'urgent' });
