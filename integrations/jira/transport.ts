@@ -135,7 +135,14 @@ export function createJiraTransport(options: JiraTransportOptions): ThreadTransp
 
     async begin(task: TaskOnThread, begin: { mayExist: boolean; presence: TaskPresence }): Promise<{ presence: TaskPresence; context: PromptContext }> {
       const address = addressOf(task.thread);
-      const issue = issueSchema.parse(await read(address, 'reading the issue', () => client.issues.getIssue({ issueIdOrKey: address.issueKey, fields: ['summary', 'description'] })));
+      let issue: z.infer<typeof issueSchema>;
+      try {
+        issue = issueSchema.parse(await read(address, 'reading the issue', () => client.issues.getIssue({ issueIdOrKey: address.issueKey, fields: ['summary', 'description'] })));
+      } catch (error) {
+        // The issue is context, not the task: a refusal leaves the prompt without it; a passing failure is retried.
+        if (!(error instanceof ApplicationFailure && error.nonRetryable === true)) throw error;
+        return { presence: begin.presence, context: { notes: [`(The issue could not be read: ${error.message}.)`] } };
+      }
       const summary = issue.fields.summary;
       const description = jiraText(issue.fields.description, { accountId: options.accountId, mention: options.mention });
       const notes: string[] = [];
