@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { list, optionalString } from './fields';
 import { repoMapping } from './repo-mapping';
 
-
 /** The Jira Cloud settings, spread into `configSchema`. The README's "Connect Jira" documents each key. */
 export const jiraConfig = {
   /** Secret of the admin webhook(s); two, comma-separated, during a rotation. Unset: every delivery gets 401. */

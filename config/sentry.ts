@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { list, optionalString } from './fields';
 import { repoMapping } from './repo-mapping';
 
-
 /** What may start work from Sentry: a comment mentioning the bot, a new issue, an issue alert firing. */
 export const SENTRY_RESOURCES = ['comment', 'issue', 'event_alert'] as const;
 export type SentryTriggerResource = (typeof SENTRY_RESOURCES)[number];

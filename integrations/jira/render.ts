@@ -186,7 +186,7 @@ export function renderJiraTaskComment(header: TaskHeader, view: TaskView, limit 
       const cutNote = (shown: number): AdfNode =>
         paragraph(
           text(
-            `… answer cut to fit a Jira comment (${shown.toLocaleString('en-US')} of ${answer.length.toLocaleString('en-US')} characters shown${view.truncated === true ? ', and it was already cut before it reached agent-bot' : ''}). The full answer is `,
+            `… answer cut to fit a Jira comment (${shown.toLocaleString('en-US')} of ${(view.answerChars ?? answer.length).toLocaleString('en-US')} characters shown). The full answer is `,
             { type: 'em' },
           ),
           text(logPath, { type: 'code' }),

@@ -67,7 +67,7 @@ export function renderSentryTaskComment(header: TaskHeader, view: TaskView, limi
       const text = view.text.trim() === '' ? '_(the agent printed nothing)_' : view.text;
       const logPath = view.answerPath ?? `logs/tasks/${header.taskId}/stream.jsonl`;
       const cutNote = (shown: number): string =>
-        `\n\n_… answer cut to fit a Sentry comment (${shown.toLocaleString('en-US')} of ${text.length.toLocaleString('en-US')} characters shown${view.truncated === true ? ', and it was already cut before it reached agent-bot' : ''}). ` +
+        `\n\n_… answer cut to fit a Sentry comment (${shown.toLocaleString('en-US')} of ${(view.answerChars ?? text.length).toLocaleString('en-US')} characters shown). ` +
         `The full answer is \`${logPath}\` on the agent-bot server; see also [the run](${header.runUrl})._`;
       const room = limit - start.length - end.length;
       let body = text;
