@@ -162,20 +162,22 @@ export function createJiraTransport(options: JiraTransportOptions): ThreadTransp
     async show(task: TaskOnThread, presence: TaskPresence, view: TaskView, showOptions: ShowOptions): Promise<TaskPresence | undefined> {
       const address = addressOf(task.thread);
       const body = renderJiraTaskComment(task.header, view);
-      let commentId = presence.messageId;
-      if (commentId === undefined && showOptions.mayExist === true) commentId = await findTaskComment(address, task.header.taskId);
+      // `unconfirmed`: an earlier attempt may have posted without our learning the id; once shown, that is settled.
+      const { unconfirmed, ...known } = presence;
+      let commentId = known.messageId;
+      if (commentId === undefined && (showOptions.mayExist === true || unconfirmed === true)) commentId = await findTaskComment(address, task.header.taskId);
       if (commentId !== undefined) {
         const id = commentId;
         try {
           const updated = await write(showOptions.priority, address, 'updating the task comment', () => client.issueComments.updateComment({ issueIdOrKey: address.issueKey, id, body, notifyUsers: view.phase !== 'working' }));
-          return updated === undefined ? undefined : { ...presence, messageId: id };
+          return updated === undefined ? undefined : { ...known, messageId: id };
         } catch (error) {
           // Someone deleted the task's comment: the answer gets a new one rather than being lost.
           if (!(error instanceof ApplicationFailure && error.type === ErrorType.ProviderNotFound)) throw error;
         }
       }
       const posted = await post(showOptions.priority, address, 'posting the task comment', body);
-      return posted === undefined ? undefined : { ...presence, messageId: posted };
+      return posted === undefined ? undefined : { ...known, messageId: posted };
     },
 
     async mayApprove(thread: ThreadRef, user: ThreadUser): Promise<boolean> {

@@ -121,13 +121,15 @@ export function createSentryTransport(options: SentryTransportOptions): ThreadTr
     async show(task: TaskOnThread, presence: TaskPresence, view: TaskView, showOptions: ShowOptions): Promise<TaskPresence | undefined> {
       const address = addressOf(task.thread);
       const text = renderSentryTaskComment(task.header, view);
-      let noteId = presence.messageId;
-      if (noteId === undefined && showOptions.mayExist === true) noteId = await findTaskComment(address, task.header.taskId);
+      // `unconfirmed`: an earlier attempt may have posted without our learning the id; once shown, that is settled.
+      const { unconfirmed, ...known } = presence;
+      let noteId = known.messageId;
+      if (noteId === undefined && (showOptions.mayExist === true || unconfirmed === true)) noteId = await findTaskComment(address, task.header.taskId);
       if (noteId !== undefined) {
         const id = noteId;
         try {
           const updated = await write(showOptions.priority, 'updating the task comment', () => client.updateComment(address.issueId, id, text));
-          return updated === undefined ? undefined : { ...presence, messageId: id };
+          return updated === undefined ? undefined : { ...known, messageId: id };
         } catch (error) {
           // Someone deleted the task's comment: the answer gets a new one rather than being lost.
           if (!(error instanceof ApplicationFailure && error.type === ErrorType.ProviderNotFound)) throw error;
@@ -141,7 +143,7 @@ export function createSentryTransport(options: SentryTransportOptions): ThreadTr
           return { id };
         });
       });
-      return posted === undefined ? undefined : { ...presence, messageId: posted.id };
+      return posted === undefined ? undefined : { ...known, messageId: posted.id };
     },
 
     /** Only members of the organization can comment on its issues, so whoever comments may decide. */
