@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DEFAULT_COMMANDS } from '../../config/schema';
+import { createGatewayApp } from '../../gateway/app';
+import type { Dispatcher } from '../../gateway/dispatcher';
+import { createSentryWebhookRouter } from '../../gateway/sentry/router';
 import { ErrorType } from '../../contracts/errors';
 import type { TaskHeader } from '../../contracts/presence';
 import type { RoutedEvent } from '../../integrations/routed-event';
@@ -107,6 +112,42 @@ describe('Sentry', () => {
       assert.equal(route('issue', { action: 'resolved', data: {} }).kind, 'ignored');
       assert.match(expectKind(route('comment', { action: 'created', data: { comment: 'x' } }), 'invalid').message, /comment_id/);
       assert.equal(route('comment', { data: {} }).kind, 'invalid');
+    });
+  });
+
+  describe('POST /webhooks/sentry when Temporal is slow', () => {
+    it('answers by its deadline while the command is still being recorded, then records it', async () => {
+      let recorded: (() => void) | undefined;
+      const calls: string[] = [];
+      const dispatcher: Dispatcher = {
+        dispatchCommand: (thread, command) => {
+          calls.push(command.taskId);
+          return new Promise((resolve) => {
+            recorded = () => resolve({ workflowId: `sentry:${thread.key}` });
+          });
+        },
+        closeThread: () => Promise.resolve(false),
+        signalCommand: () => Promise.resolve(false),
+        decideTask: () => Promise.resolve(false),
+        cancelTask: () => Promise.resolve(false),
+      };
+      const logged: string[] = [];
+      const router = createSentryWebhookRouter({ secrets: ['client-secret'], policy: POLICY, dispatcher, ackWithinMs: 50, log: (message) => logged.push(message) });
+      const app = createGatewayApp({ isTemporalReachable: () => Promise.resolve(true), routers: [router] });
+      const handle = app.callback();
+      const server = http.createServer((req, res) => void handle(req, res));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const delivery = sentryDelivery('client-secret', 'comment', sentryCommentCreated({ issueId: '5012', comment: '@agent explain', commentId: 77 }));
+        const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/sentry`, { method: 'POST', headers: delivery.headers, body: delivery.body });
+        assert.equal(response.status, 202);
+        assert.deepEqual(await response.json(), { recording: true });
+        assert.deepEqual(calls, ['sn-c77'], 'the command was handed to Temporal before the answer');
+        assert.ok(logged.includes('sentry: Temporal is slow; answered Sentry and still recording'));
+        recorded?.();
+      } finally {
+        server.close();
+      }
     });
   });
 
