@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { durationMs } from './duration';
 import { list, optionalString, port } from './fields';
 import { discordConfig } from './discord';
+import { jiraConfig } from './jira';
+import { sentryConfig } from './sentry';
 import { slackConfig } from './slack';
 import { writeLimits } from './write-limits';
 import { mcpServers } from './mcp-servers';
@@ -109,6 +111,8 @@ export const configSchema = z.object({
   AGENT_MCP_SERVERS: mcpServers,
   ...slackConfig,
   ...discordConfig,
+  ...jiraConfig,
+  ...sentryConfig,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -1,7 +1,11 @@
 import type Router from '@koa/router';
+import { jiraSettings } from '../config/jira';
 import type { Config } from '../config/load';
+import { sentrySettings } from '../config/sentry';
 import type { Dispatcher } from '../gateway/dispatcher';
 import { createGithubWebhookRouter } from '../gateway/github/router';
+import { createJiraWebhookRouter } from '../gateway/jira/router';
+import { createSentryWebhookRouter } from '../gateway/sentry/router';
 import { createDiscordRouter } from '../gateway/discord/router';
 import { createSlackRouter } from '../gateway/slack/router';
 import { createDiscordClient } from '../integrations/discord/client';
@@ -44,6 +48,8 @@ export function providerRouters(deps: RouterDeps): Router[] {
     createGithubWebhookRouter({ secrets: config.GITHUB_WEBHOOK_SECRET, ...githubRoutingPolicy(config), dispatcher, log }),
     createSlackRouter({ secrets: config.SLACK_SIGNING_SECRET, policy: slackRoutingPolicy(config, slackClient), dispatcher, log, ...(slackClient === undefined ? {} : { client: slackClient }) }),
     discordRouter(deps),
+    jiraRouter(deps),
+    sentryRouter(deps),
   ];
 }
 
@@ -82,4 +88,20 @@ export function slackRoutingPolicy(config: Config, client: SlackClient | undefin
     const { botUserId, workspaceUrl } = await identity;
     return { ...commandPolicy(config), botUserId, allowedUsers: config.SLACK_ALLOWED_USERS, channelRepos: config.SLACK_CHANNEL_REPOS, ...(workspaceUrl === undefined ? {} : { workspaceUrl }) };
   };
+}
+
+/** `/webhooks/jira`: commands from Jira Cloud comments and labelled issues. */
+function jiraRouter({ config, dispatcher, log }: RouterDeps): Router {
+  const jira = jiraSettings(config);
+  if (jira === undefined || jira.webhookSecrets.length === 0) log('Jira is not configured (JIRA_WEBHOOK_SECRET, JIRA_BASE_URL): /webhooks/jira refuses every delivery with 401');
+  const policy = jira && { ...commandPolicy(config), site: jira.site, baseUrl: jira.baseUrl, projectRepos: jira.projectRepos, accountId: jira.accountId, triggerLabel: jira.triggerLabel };
+  return createJiraWebhookRouter({ secrets: jira?.webhookSecrets ?? [], policy, dispatcher, log });
+}
+
+/** `/webhooks/sentry`: commands from Sentry comments, and new issues or alerts when enabled. */
+function sentryRouter({ config, dispatcher, log }: RouterDeps): Router {
+  const sentry = sentrySettings(config);
+  if (sentry === undefined || sentry.clientSecrets.length === 0) log('Sentry is not configured (SENTRY_CLIENT_SECRET, SENTRY_ORG): /webhooks/sentry refuses every delivery with 401');
+  const policy = sentry && { ...commandPolicy(config), org: sentry.org, webUrl: sentry.webUrl, projectRepos: sentry.projectRepos, triggers: sentry.triggers };
+  return createSentryWebhookRouter({ secrets: sentry?.clientSecrets ?? [], policy, dispatcher, log });
 }

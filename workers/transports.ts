@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { jiraSettings } from '../config/jira';
 import type { Config } from '../config/load';
+import { sentrySettings } from '../config/sentry';
 import { createDiscordClient } from '../integrations/discord/client';
 import { createDiscordTransport, DISCORD_BOT_WINDOWS } from '../integrations/discord/transport';
 import { createSlackClient } from '../integrations/slack/client';
@@ -8,6 +10,10 @@ import { createSlackTransport, SLACK_WRITE_WINDOWS } from '../integrations/slack
 import { createApiTransport } from '../integrations/api/transport';
 import { createGithubClient, type GithubClient } from '../integrations/github/client';
 import { createGithubTransport } from '../integrations/github/transport';
+import { createJiraClient } from '../integrations/jira/client';
+import { createJiraTransport, JIRA_WRITE_WINDOWS } from '../integrations/jira/transport';
+import { createSentryClient } from '../integrations/sentry/client';
+import { createSentryTransport, SENTRY_WRITE_WINDOWS } from '../integrations/sentry/transport';
 import { ThreadReaders } from '../integrations/thread-reader';
 import { Transports, type ThreadTransport } from '../integrations/transport';
 import { createGithubReader } from '../integrations/github/reader';
@@ -52,6 +58,18 @@ export function createProviderKit(config: Config): ProviderKit {
     budgets['discord'] = new WriteBudgets({ windows: DISCORD_BOT_WINDOWS, urgentReserve: 0.25, maxWaitMs: 30_000 });
     const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, botToken: config.DISCORD_BOT_TOKEN });
     transports.push(createDiscordTransport({ client, budgets: budgets['discord'], allowedRoles: config.DISCORD_ALLOWED_ROLES }));
+  }
+  const jira = jiraSettings(config);
+  if (jira !== undefined) {
+    budgets['jira'] = new WriteBudgets({ windows: JIRA_WRITE_WINDOWS, urgentReserve: 0.25, maxWaitMs: 30_000 });
+    const client = createJiraClient({ baseUrl: jira.baseUrl, email: jira.email, apiToken: jira.apiToken, requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT });
+    transports.push(createJiraTransport({ client, site: jira.site, budgets: budgets['jira'], accountId: jira.accountId, mention: config.AGENT_BOT_MENTION }));
+  }
+  const sentry = sentrySettings(config);
+  if (sentry !== undefined) {
+    budgets['sentry'] = new WriteBudgets({ windows: SENTRY_WRITE_WINDOWS, urgentReserve: 0.25, maxWaitMs: 30_000 });
+    const client = createSentryClient({ apiUrl: sentry.apiUrl, token: sentry.token, org: sentry.org, requestTimeoutMs: config.PROVIDER_REQUEST_TIMEOUT });
+    transports.push(createSentryTransport({ client, org: sentry.org, budgets: budgets['sentry'] }));
   }
   return { transports: new Transports(transports), readers: new ThreadReaders([createGithubReader(github)]), github, budgets };
 

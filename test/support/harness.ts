@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,10 @@ import { startGateway, type RunningGateway } from '../../workers/gateway-server'
 import { agentCommandInteraction, componentClickInteraction, discordDelivery, discordKeyPair, DISCORD_GUILD_ID, type DiscordKeyPair, type InteractionPayload } from './discord-deliveries';
 import { DiscordStandIn } from './discord-stand-in';
 import { GithubStandIn } from './github-stand-in';
+import { jiraDelivery } from './jira-deliveries';
+import { JiraStandIn, type JiraStandInOptions } from './jira-stand-in';
+import { sentryDelivery } from './sentry-deliveries';
+import { SentryStandIn, type SentryStandInOptions } from './sentry-stand-in';
 import { SlackStandIn } from './slack-stand-in';
 import { appMentionEvent, blockActionsForm, directMessageEvent, signedSlackDelivery, slashCommandForm, SLACK_TEAM_ID } from './slack-deliveries';
 import { testTemporal, workflowBundle } from './temporal';
@@ -32,6 +36,19 @@ export interface HarnessOptions {
   discord?: boolean;
   /** With `discord`: how long interaction tokens live, for agent-bot and the stand-in alike (ms). */
   discordTokenTtlMs?: number;
+  /** Also a Jira stand-in, and JIRA_* settings for it (project `harness.jiraProject` → `acme/<repo>`, trigger label `agent`). */
+  jira?: boolean | JiraStandInOptions;
+  /** Also a Sentry stand-in, and SENTRY_* settings for it (organization `harness.sentryOrg`, project `backend` → `acme/<repo>`, every trigger). */
+  sentry?: boolean | SentryStandInOptions;
+}
+
+export const TEST_JIRA_SECRET = 'test-jira-webhook-secret';
+export const TEST_SENTRY_SECRET = 'test-sentry-client-secret';
+
+/** What the gateway answered a Jira or Sentry delivery. */
+export interface DeliveryAnswer {
+  status: number;
+  body: Record<string, unknown>;
 }
 
 /** A Discord answer from the gateway: the interaction response, when it is JSON. */
@@ -69,6 +86,12 @@ export class Harness {
   readonly repo = `widgets-${randomUUID().slice(0, 8)}`;
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-data-'));
   readonly taskQueue = `test-${randomUUID()}`;
+  /** A Jira project key of this harness's own: Jira thread ids (`jira:127.0.0.1:<port>/<KEY>-1`) never collide between tests. */
+  readonly jiraProject = `P${Array.from({ length: 5 }, () => String.fromCharCode(65 + randomInt(26))).join('')}`;
+  /** A Sentry organization of this harness's own, for the same reason. */
+  readonly sentryOrg = `acme-${randomUUID().slice(0, 8)}`;
+  private jiraStandIn: JiraStandIn | undefined;
+  private sentryStandIn: SentryStandIn | undefined;
   config!: Config;
   gateway!: RunningGateway;
   private workers: { handle: AgentWorkers; running: Promise<void> } | undefined;
@@ -82,6 +105,10 @@ export class Harness {
     if (options.discord === true) {
       harness.discord = await new DiscordStandIn(options.discordTokenTtlMs === undefined ? {} : { tokenLifetimeMs: options.discordTokenTtlMs }).start();
       harness.discordKeys = discordKeyPair();
+    }
+    if (options.jira !== undefined && options.jira !== false) harness.jiraStandIn = await new JiraStandIn(options.jira === true ? {} : options.jira).start();
+    if (options.sentry !== undefined && options.sentry !== false) {
+      harness.sentryStandIn = await new SentryStandIn({ organization: harness.sentryOrg, ...(options.sentry === true ? {} : options.sentry) }).start();
     }
     harness.config = harness.buildConfig();
     harness.gateway = await startGateway({ config: harness.config, connection: testTemporal().connection, log: () => {}, port: 0 });
@@ -120,6 +147,44 @@ export class Harness {
     await this.github.stop();
     await this.slack?.stop();
     await this.discord?.stop();
+    await this.jiraStandIn?.stop();
+    await this.sentryStandIn?.stop();
+  }
+
+  /** The Jira stand-in (`Harness.start({ jira: true })`). */
+  get jira(): JiraStandIn {
+    if (this.jiraStandIn === undefined) throw new Error('start the harness with { jira: true }');
+    return this.jiraStandIn;
+  }
+
+  /** The Sentry stand-in (`Harness.start({ sentry: true })`). */
+  get sentry(): SentryStandIn {
+    if (this.sentryStandIn === undefined) throw new Error('start the harness with { sentry: true }');
+    return this.sentryStandIn;
+  }
+
+  /** POSTs a Jira webhook delivery as Jira does: signed with the harness's secret unless `secret` says otherwise (`null`: unsigned). */
+  async sendJira(payload: unknown, options: { identifier?: string; retry?: number; secret?: string | null } = {}): Promise<DeliveryAnswer> {
+    const secret = options.secret === undefined ? TEST_JIRA_SECRET : options.secret ?? undefined;
+    const delivery = jiraDelivery(payload, { ...(secret === undefined ? {} : { secret }), ...(options.identifier === undefined ? {} : { identifier: options.identifier }), ...(options.retry === undefined ? {} : { retry: options.retry }) });
+    return this.postDelivery('/webhooks/jira', delivery);
+  }
+
+  /** POSTs a Sentry integration webhook delivery, signed with the harness's client secret unless `secret` says otherwise (`null`: unsigned). */
+  async sendSentry(resource: string, payload: unknown, options: { requestId?: string; secret?: string | null } = {}): Promise<DeliveryAnswer> {
+    const delivery = sentryDelivery(options.secret ?? TEST_SENTRY_SECRET, resource, payload, options.requestId === undefined ? {} : { requestId: options.requestId });
+    if (options.secret === null) delete delivery.headers['sentry-hook-signature'];
+    return this.postDelivery('/webhooks/sentry', delivery);
+  }
+
+  private async postDelivery(route: string, delivery: { headers: Record<string, string>; body: string }): Promise<DeliveryAnswer> {
+    const response = await fetch(`${this.gateway.url}${route}`, { method: 'POST', headers: delivery.headers, body: delivery.body });
+    const text = await response.text();
+    try {
+      return { status: response.status, body: JSON.parse(text) as Record<string, unknown> };
+    } catch {
+      return { status: response.status, body: { text } };
+    }
   }
 
   /**
@@ -321,8 +386,36 @@ export class Harness {
             DISCORD_API_URL: this.discord.apiUrl,
             ...(this.options.discordTokenTtlMs === undefined ? {} : { DISCORD_INTERACTION_TOKEN_TTL: String(this.options.discordTokenTtlMs) }),
           }),
+      ...this.providerSettings(),
       ...this.options.env,
     };
+  }
+
+  /** JIRA_* and SENTRY_* for the stand-ins this harness runs. */
+  private providerSettings(): Record<string, string> {
+    const settings: Record<string, string> = {};
+    if (this.jiraStandIn !== undefined) {
+      Object.assign(settings, {
+        JIRA_WEBHOOK_SECRET: TEST_JIRA_SECRET,
+        JIRA_BASE_URL: this.jiraStandIn.url,
+        JIRA_EMAIL: this.jiraStandIn.email,
+        JIRA_API_TOKEN: this.jiraStandIn.apiToken,
+        JIRA_ACCOUNT_ID: this.jiraStandIn.accountId,
+        JIRA_PROJECT_REPOS: JSON.stringify({ [this.jiraProject]: `acme/${this.repo}` }),
+        JIRA_TRIGGER_LABEL: 'agent',
+      });
+    }
+    if (this.sentryStandIn !== undefined) {
+      Object.assign(settings, {
+        SENTRY_CLIENT_SECRET: TEST_SENTRY_SECRET,
+        SENTRY_API_URL: `${this.sentryStandIn.url}/api/0/`,
+        SENTRY_AUTH_TOKEN: this.sentryStandIn.token,
+        SENTRY_ORG: this.sentryOrg,
+        SENTRY_PROJECT_REPOS: JSON.stringify({ backend: `acme/${this.repo}` }),
+        SENTRY_TRIGGER_RESOURCES: 'comment,issue,event_alert',
+      });
+    }
+    return settings;
   }
 
   private buildConfig(): Config {

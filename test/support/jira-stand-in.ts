@@ -62,6 +62,8 @@ export class JiraStandIn extends StandInServer {
   readonly accountId: string;
   readonly issues = new Map<string, JiraIssue>();
   readonly comments: JiraComment[] = [];
+  /** Project permissions granted, e.g. `EDIT_ISSUES` → account ids, for "Find users with permissions". */
+  readonly permissions = new Map<string, Set<string>>();
   /** Every body a comment ever had, the first one first, by comment id. */
   readonly commentHistory = new Map<string, AdfDocument[]>();
   private readonly countCommentAs: 'adf-json' | 'text';
@@ -98,6 +100,13 @@ export class JiraStandIn extends StandInServer {
     return this.storeComment(issueKey, adfDocument(text), authorAccountId);
   }
 
+  /** Gives an account a project permission (on every issue), e.g. `grant(accountId, 'EDIT_ISSUES')`. */
+  grant(accountId: string, permission: string): void {
+    const holders = this.permissions.get(permission) ?? new Set<string>();
+    holders.add(accountId);
+    this.permissions.set(permission, holders);
+  }
+
   commentsOn(issueKey: string): JiraComment[] {
     return this.comments.filter((c) => c.issueKey === issueKey);
   }
@@ -118,6 +127,7 @@ export class JiraStandIn extends StandInServer {
     if (path === '/rest/api/3/myself' && method === 'GET') {
       return { status: 200, body: { self: `${this.url}/rest/api/3/user?accountId=${this.accountId}`, accountId: this.accountId, accountType: 'atlassian', emailAddress: this.email, displayName: 'Agent Bot', active: true, timeZone: 'Etc/UTC', locale: 'en_US' } };
     }
+    if (path === '/rest/api/3/user/permission/search' && method === 'GET') return this.usersWithPermissions(request.query);
     const match = /^\/rest\/api\/3\/issue\/([^/]+)(?:\/comment(?:\/([^/]+))?)?$/.exec(path);
     if (!match) return { status: 404, body: errorBody([`null for uri: ${this.url}${path}`]) };
     const issue = this.findIssue(decodeURIComponent(match[1]!));
@@ -133,6 +143,22 @@ export class JiraStandIn extends StandInServer {
       return method === 'GET' ? { status: 200, body: this.commentJson(comment) } : this.writeComment(issue, request.body, comment);
     }
     return { status: 405, body: errorBody([`Method ${method} not allowed here`]) };
+  }
+
+  /**
+   * `GET /rest/api/3/user/permission/search` (api-group-user-search): the users holding every permission listed, on
+   * the issue or project named, narrowed to `accountId`. Jira asks the caller for Administer Projects on the project:
+   * the stand-in lets agent-bot's account ask only when it holds `ADMINISTER_PROJECTS`, and answers 403 otherwise.
+   */
+  private usersWithPermissions(query: URLSearchParams): Reply {
+    if (!this.permissions.get('ADMINISTER_PROJECTS')?.has(this.accountId)) return { status: 403, body: errorBody(['You do not have the permission to see the specified project.']) };
+    const issueKey = query.get('issueKey');
+    if (issueKey !== null && this.findIssue(issueKey) === undefined) return { status: 404, body: errorBody([`Issue '${issueKey}' not found.`]) };
+    const wanted = (query.get('permissions') ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+    if (wanted.length === 0) return { status: 400, body: errorBody(['The permissions parameter is required.']) };
+    const accountId = query.get('accountId');
+    const holders = [...new Set([...this.permissions.values()].flatMap((set) => [...set]))].filter((id) => wanted.every((p) => this.permissions.get(p)?.has(id) === true));
+    return { status: 200, body: holders.filter((id) => accountId === null || id === accountId).map((id) => this.user(id)) };
   }
 
   private authorized(header: string | undefined): boolean {
