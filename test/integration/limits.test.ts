@@ -59,7 +59,9 @@ describe('AGENT_MAX_CONCURRENT', function () {
   this.timeout(90_000);
 
   it('runs one agent at a time when set to 1; the other task shows as waiting, then runs', async () => {
-    const h = await Harness.start({ agent: 'slow.js', env: { AGENT_MAX_CONCURRENT: '1', SLOW_AGENT_SECONDS: '4', AGENT_ENV_PASSTHROUGH: 'SLOW_AGENT_SECONDS' } });
+    // The first agent works until the test lets it finish, so the second surely waits meanwhile.
+    const gate = fs.mkdtempSync(path.join(testTemporal().dataDir, 'gate-'));
+    const h = await Harness.start({ agent: 'slow.js', env: { AGENT_MAX_CONCURRENT: '1', SLOW_AGENT_SECONDS: '60', SLOW_AGENT_GATE_DIR: gate, AGENT_ENV_PASSTHROUGH: 'SLOW_AGENT_SECONDS,SLOW_AGENT_GATE_DIR' } });
     try {
       const first = await h.comment('@agent first', { number: 110 });
       const firstTask = h.taskId(String(first.body['task_id']), 110);
@@ -72,6 +74,7 @@ describe('AGENT_MAX_CONCURRENT', function () {
       assert.equal(waiting.stage, WAITING_FOR_AGENT_SLOT);
       assert.equal((await h.status(111)).phase, 'running');
       assert.equal((await h.status(110)).past.length, 0, 'the first task is still running');
+      fs.writeFileSync(path.join(gate, 'all'), '');
       await waitFor('both answers', () => h.commentsOn(110).length === 1 && h.commentsOn(111).length === 1, 60_000);
     } finally {
       await h.stop();

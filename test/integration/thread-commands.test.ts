@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { liveTaskProgress } from '../../activities/live-progress';
 import { Harness } from '../support/harness';
 import { testTemporal } from '../support/temporal';
@@ -8,10 +10,14 @@ import { waitFor } from '../support/wait';
 describe('commands on the thread', function () {
   this.timeout(120_000);
   let h: Harness;
+  let gate: string;
+  /** Lets the agent of one task (or, with 'all', every agent) finish: the tests act while agents run. */
+  const release = (taskId: string): void => fs.writeFileSync(path.join(gate, taskId), '');
   before(async () => {
+    gate = fs.mkdtempSync(path.join(testTemporal().dataDir, 'gate-'));
     h = await Harness.start({
       agent: 'slow.js',
-      env: { SLOW_AGENT_SECONDS: '3', AGENT_ENV_PASSTHROUGH: 'SLOW_AGENT_SECONDS', AGENT_DEFAULT_COMMAND: 'none' },
+      env: { SLOW_AGENT_SECONDS: '60', SLOW_AGENT_GATE_DIR: gate, AGENT_ENV_PASSTHROUGH: 'SLOW_AGENT_SECONDS,SLOW_AGENT_GATE_DIR', AGENT_DEFAULT_COMMAND: 'none' },
     });
   });
   after(async () => {
@@ -37,6 +43,9 @@ describe('commands on the thread', function () {
     assert.match(reply.body, /Running: `gh-[^`]+` _review the first part_ by @octocat — .*\(\d+ lines\)/);
     assert.match(reply.body, /Queued: _review the second part_/);
     assert.match(reply.body, /Totals: 0 tasks/);
+    release(first.taskId);
+    const second = await waitFor('the second task to start', async () => ((await h.status(301)).current?.request === 'review the second part' ? (await h.status(301)).current : undefined));
+    release(second!.taskId);
   });
 
   it('"@agent cancel" stops the running task and finalizes its comment; "cancel all" also clears the queue', async () => {
@@ -61,6 +70,7 @@ describe('commands on the thread', function () {
   });
 
   it('"@agent retry" runs the last task\'s request again', async () => {
+    release('all');
     await h.comment('@agent review once more', { number: 303 });
     await waitFor('the first result', () => h.commentsOn(303).length === 1, 60_000);
     await h.comment('@agent retry', { number: 303 });
