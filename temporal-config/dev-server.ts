@@ -26,6 +26,11 @@ export interface DevServerOptions {
    * to an existing database is seen after the next namespace refresh (2 s): see waitForSearchAttributes.
    */
   cacheSearchAttributes?: boolean;
+  /**
+   * More dynamic config, key → value (`--dynamic-config-value key=<JSON value>`); tests use it to make the
+   * server suggest continue-as-new early (`limit.historyCount.suggestContinueAsNew`).
+   */
+  dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface DevServer {
@@ -54,6 +59,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.headless === true ? ['--headless'] : []),
     ...(options.keywordSearchAttributes ?? []).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
     ...(options.cacheSearchAttributes === true ? ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false'] : []),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
   ];
   const logFd = fs.openSync(options.logFile, 'a');
   // Its own process group: Ctrl-C reaches us first, and we stop the server after the worker.

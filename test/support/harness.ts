@@ -17,7 +17,7 @@ import { sentryDelivery } from './sentry-deliveries';
 import { SentryStandIn, type SentryStandInOptions } from './sentry-stand-in';
 import { SlackStandIn } from './slack-stand-in';
 import { appMentionEvent, blockActionsForm, directMessageEvent, signedSlackDelivery, slashCommandForm, SLACK_TEAM_ID } from './slack-deliveries';
-import { testTemporal, workflowBundle } from './temporal';
+import { testTemporal, workflowBundle, type TestTemporal } from './temporal';
 import { commentPayload, sendGithubDelivery, TEST_WEBHOOK_SECRET } from './webhooks';
 
 export const AGENTS_DIR = path.join(__dirname, '..', 'fixtures', 'agents');
@@ -40,6 +40,8 @@ export interface HarnessOptions {
   jira?: boolean | JiraStandInOptions;
   /** Also a Sentry stand-in, and SENTRY_* settings for it (organization `harness.sentryOrg`, project `backend` → `acme/<repo>`, every trigger). */
   sentry?: boolean | SentryStandInOptions;
+  /** A Temporal server of the test's own (startOwnTemporal); the shared test server otherwise. */
+  temporal?: TestTemporal;
 }
 
 export const TEST_JIRA_SECRET = 'test-jira-webhook-secret';
@@ -98,6 +100,11 @@ export class Harness {
 
   constructor(private readonly options: HarnessOptions = {}) {}
 
+  /** The Temporal server this harness uses. */
+  get temporal(): TestTemporal {
+    return this.options.temporal ?? testTemporal();
+  }
+
   static async start(options: HarnessOptions = {}): Promise<Harness> {
     const harness = new Harness(options);
     await harness.github.start();
@@ -111,21 +118,21 @@ export class Harness {
       harness.sentryStandIn = await new SentryStandIn({ organization: harness.sentryOrg, ...(options.sentry === true ? {} : options.sentry) }).start();
     }
     harness.config = harness.buildConfig();
-    harness.gateway = await startGateway({ config: harness.config, connection: testTemporal().connection, log: () => {}, port: 0 });
+    harness.gateway = await startGateway({ config: harness.config, connection: harness.temporal.connection, log: () => {}, port: 0 });
     if (options.startWorker !== false) await harness.startWorkers();
     return harness;
   }
 
   /** The environment a separate worker process of this harness needs. */
   processEnv(): Record<string, string> {
-    return { ...this.envSettings(), TEMPORAL_ADDRESS: testTemporal().address };
+    return { ...this.envSettings(), TEMPORAL_ADDRESS: this.temporal.address };
   }
 
   async startWorkers(): Promise<void> {
     const handle = await createAgentWorkers({
       config: this.config,
-      connection: testTemporal().nativeConnection,
-      clientConnection: testTemporal().connection,
+      connection: this.temporal.nativeConnection,
+      clientConnection: this.temporal.connection,
       workflowBundle: await workflowBundle(),
       // The worker's own environment holds secrets: the agent must get none of them.
       env: { ...process.env, ...this.envSettings(), UNRELATED_SETTING: 'not for the agent' },
@@ -334,7 +341,7 @@ export class Harness {
   }
 
   target(number = 42): WorkflowHandle {
-    return testTemporal().client.workflow.getHandle(this.targetId(number));
+    return this.temporal.client.workflow.getHandle(this.targetId(number));
   }
 
   status(number = 42) {
@@ -419,6 +426,6 @@ export class Harness {
   }
 
   private buildConfig(): Config {
-    return loadConfig({ ...this.envSettings(), TEMPORAL_ADDRESS: testTemporal().address }, this.dataDir);
+    return loadConfig({ ...this.envSettings(), TEMPORAL_ADDRESS: this.temporal.address }, this.dataDir);
   }
 }

@@ -64,6 +64,48 @@ export async function startTestTemporal(): Promise<TestTemporal> {
   return shared;
 }
 
+/**
+ * A Temporal dev server of a test's own, for server settings the shared one must not have (`dynamicConfig`,
+ * see DevServerOptions). Stop it with `stop()`.
+ */
+export async function startOwnTemporal(options: { dynamicConfig: Readonly<Record<string, string | number | boolean>> }): Promise<TestTemporal & { stop(): Promise<void> }> {
+  const cli = ensureTemporalCli((line) => process.stderr.write(`${line}\n`));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-test-own-'));
+  let own: DevServer | undefined;
+  for (let attempt = 1; own === undefined; attempt++) {
+    try {
+      own = await startDevServer({
+        cliPath: cli.path,
+        port: await freePort(),
+        uiPort: await freePort(),
+        headless: true,
+        dbFile: path.join(dataDir, `temporal-${attempt}.sqlite`),
+        logFile: path.join(dataDir, 'temporal.log'),
+        dynamicConfig: options.dynamicConfig,
+      });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+  const server = own;
+  const connection = await Connection.connect({ address: server.address });
+  await prepareNamespace(connection, 'default', 24 * 3600 * 1000);
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  return {
+    address: server.address,
+    cliPath: cli.path,
+    connection,
+    nativeConnection,
+    client: new Client({ connection }),
+    dataDir,
+    async stop() {
+      await nativeConnection.close();
+      await connection.close();
+      await server.stop();
+    },
+  };
+}
+
 export function testTemporal(): TestTemporal {
   if (!shared) throw new Error('the test Temporal server is not started (root hook missing?)');
   return shared;
