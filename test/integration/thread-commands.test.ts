@@ -45,7 +45,7 @@ describe('commands on the thread', function () {
     assert.match(reply.body, /Totals: 0 tasks/);
     release(first.taskId);
     const second = await waitFor('the second task to start', async () => ((await h.status(301)).current?.request === 'review the second part' ? (await h.status(301)).current : undefined));
-    release(second!.taskId);
+    release(second.taskId);
   });
 
   it('"@agent cancel" stops the running task and finalizes its comment; "cancel all" also clears the queue', async () => {
