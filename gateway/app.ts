@@ -12,7 +12,7 @@ export interface GatewayDeps {
   routers: readonly Router[];
   /** The operators' API under /api and their MCP server at /mcp (bearer token). */
   api?: TasksApiOptions & { startTask: StartTask };
-  log?: (message: string, meta: Record<string, unknown>) => void;
+  log?: (message: string, meta: Record<string, unknown>, level?: 'warn' | 'error') => void;
   /** Every 5xx answered because of an error, besides the log: agent-bot's own errors, for Sentry. */
   reportError?: GatewayErrorReport;
 }
@@ -30,7 +30,7 @@ export function createGatewayApp(deps: GatewayDeps): Koa {
     app.use(createMcpRouter(deps.api).routes());
   }
   app.on('error', (error: unknown) => {
-    deps.log?.('gateway error', { error: error instanceof Error ? error.stack ?? error.message : String(error) });
+    deps.log?.('gateway error', { error: error instanceof Error ? error.stack ?? error.message : String(error) }, 'error');
   });
   return app;
 }

@@ -8,7 +8,7 @@ import { ensureTemporalCli } from '../temporal-config/temporal-cli';
 import { createAgentWorkers } from './agent-worker';
 import { initErrorReporting } from './error-reporting';
 import { startGatewayProcess } from './gateway-process';
-import { createLogger } from './logger';
+import { createLogger, loggingSettings } from './logger';
 import { loadConfigOrExit, onShutdownSignal, runMain, stopErrorReporting, temporalAddress } from './main';
 
 const log = createLogger('dev');
@@ -19,7 +19,10 @@ const log = createLogger('dev');
  * process (see workers/gateway-process.ts for why). Ctrl-C stops all.
  */
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  // Pretty logs for a person at a terminal; JSON when piped (bench:ack, a service manager).
+  const config = loadConfigOrExit({ prettyOnTty: true });
+  // The gateway child reads the environment: it logs in the same format to the same terminal.
+  process.env['LOG_FORMAT'] = loggingSettings().format;
   // The worker's half; the gateway child process starts its own.
   initErrorReporting(config, { component: 'worker', processHandlers: true });
   let devServer: DevServer | undefined;
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
     onShutdownSignal(stop);
     // Without the gateway no webhook gets in: stop everything rather than run half a system.
     void gateway.exited.then((code) => {
-      if (!stopping) log('the gateway exited', { code });
+      if (!stopping) log('the gateway exited', { code }, 'error');
       stop();
     });
     try {

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   try {
     await prepareNamespace(clientConnection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_RETENTION).catch((error: unknown) => {
       // A managed server may not let workers change the namespace: then an operator does it once.
-      log('could not prepare the namespace (search attributes, retention)', { error: String(error) });
+      log('could not prepare the namespace (search attributes, retention)', { error: String(error) }, 'warn');
     });
     const workers = await createAgentWorkers({ config, connection, clientConnection });
     onShutdownSignal(() => workers.shutdown());
