@@ -1,0 +1,200 @@
+import type { Context as ActivityContext } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, Next } from '@temporalio/worker';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { ErrorType, NON_RETRYABLE_PROVIDER_ERRORS } from '../contracts/errors';
+import type { AgentUsage, TaskOutcome } from '../contracts/task';
+import { Transports, type ThreadTransport } from '../integrations/transport';
+import type { WriteBudgetHooks } from '../integrations/write-budget';
+import { activityTags } from './error-reporting';
+
+/** Agent runs last seconds to hours (AGENT_TIMEOUT is 30 min by default). */
+const RUN_BUCKETS_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
+/** A task waits for an agent slot from nothing to as long as the runs ahead of it. */
+const QUEUE_BUCKETS_SECONDS = [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];
+/** An urgent write waits at most 30 s here (then Temporal retries it later). */
+const WRITE_WAIT_BUCKETS_SECONDS = [0.1, 0.5, 1, 2, 5, 10, 20, 30];
+
+/** What a call to a provider came to, as a bounded label. */
+export type ProviderCallResult = 'ok' | 'skipped' | 'rate_limited' | 'refused' | 'unavailable' | 'error';
+
+/**
+ * A worker process's Prometheus metrics, in a registry of its own. Labels are bounded: `provider` is one of
+ * the worker's transports (anything else reads `other`), `agent` is AGENT_KIND, `outcome`, `call`, `result`
+ * and `direction` are fixed sets. No task, thread, workflow or channel id is ever a label.
+ */
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  /** `agent_bot_tasks_total{provider,outcome}`: tasks whose final message is on their thread. */
+  readonly tasks: Counter<'provider' | 'outcome'>;
+  /** `agent_bot_agent_run_seconds{provider,agent,outcome}`: one agent run (an activity attempt), in seconds. */
+  readonly agentRunSeconds: Histogram<'provider' | 'agent' | 'outcome'>;
+  /** `agent_bot_agent_queue_wait_seconds{provider,agent}`: run scheduled → started on a worker (a free agent slot), in seconds. */
+  readonly agentQueueWaitSeconds: Histogram<'provider' | 'agent'>;
+  /** `agent_bot_agent_cost_usd_total{provider,agent}`: what the agents reported (or AGENT_PRICE_PER_MTOK priced), in USD. */
+  readonly agentCostUsd: Counter<'provider' | 'agent'>;
+  /** `agent_bot_agent_tokens_total{provider,agent,direction}`: `input` and `output` tokens the agents reported. */
+  readonly agentTokens: Counter<'provider' | 'agent' | 'direction'>;
+  /** `agent_bot_provider_calls_total{provider,call,result}`: the transports' calls (react, reply, begin, show, show_progress, may_approve). */
+  readonly providerCalls: Counter<'provider' | 'call' | 'result'>;
+  /** `agent_bot_write_budget_skipped_total{provider}`: progress edits skipped to keep within the provider's limits. */
+  readonly writesSkipped: Counter<'provider'>;
+  /** `agent_bot_write_budget_wait_seconds{provider}`: how long urgent writes waited for a slot, in seconds. */
+  readonly writeWaitSeconds: Histogram<'provider'>;
+  /** `agent_bot_write_budget_exhausted_total{provider}`: urgent writes that found no slot in time (Temporal retries them). */
+  readonly writesExhausted: Counter<'provider'>;
+  /** `agent_bot_rate_limit_pauses_total{provider}`: rate-limit answers that paused a credential's writes. */
+  readonly rateLimitPauses: Counter<'provider'>;
+  /** `agent_bot_rate_limit_pause_seconds_total{provider}`: the time those pauses asked for, in seconds. */
+  readonly rateLimitPauseSeconds: Counter<'provider'>;
+
+  /** AGENT_KIND: the `agent` label. */
+  readonly agentKind: string;
+  private readonly providers = new Set<string>();
+
+  /**
+   * @param options.agentKind AGENT_KIND, the `agent` label.
+   * @param options.processMetrics also the process's CPU, memory, event loop and GC (`process_*`, `nodejs_*`): for the entry point, not for a test process's many workers.
+   */
+  constructor(options: { agentKind: string; processMetrics?: boolean }) {
+    this.agentKind = options.agentKind;
+    const registers = [this.registry];
+    this.tasks = new Counter({ name: 'agent_bot_tasks_total', help: 'Tasks whose final message was posted, by provider and outcome.', labelNames: ['provider', 'outcome'], registers });
+    this.agentRunSeconds = new Histogram({ name: 'agent_bot_agent_run_seconds', help: 'Duration of agent runs (one attempt each), in seconds.', labelNames: ['provider', 'agent', 'outcome'], buckets: RUN_BUCKETS_SECONDS, registers });
+    this.agentQueueWaitSeconds = new Histogram({ name: 'agent_bot_agent_queue_wait_seconds', help: 'Time an agent run waited in Temporal for a worker slot, in seconds.', labelNames: ['provider', 'agent'], buckets: QUEUE_BUCKETS_SECONDS, registers });
+    this.agentCostUsd = new Counter({ name: 'agent_bot_agent_cost_usd_total', help: 'Cost of agent runs as reported or priced, in USD.', labelNames: ['provider', 'agent'], registers });
+    this.agentTokens = new Counter({ name: 'agent_bot_agent_tokens_total', help: 'Tokens of agent runs, by direction (input, output).', labelNames: ['provider', 'agent', 'direction'], registers });
+    this.providerCalls = new Counter({ name: 'agent_bot_provider_calls_total', help: 'Calls to the providers (transport operations), by kind of call and result.', labelNames: ['provider', 'call', 'result'], registers });
+    this.writesSkipped = new Counter({ name: 'agent_bot_write_budget_skipped_total', help: 'Progress edits skipped to stay within the provider write budget.', labelNames: ['provider'], registers });
+    this.writeWaitSeconds = new Histogram({ name: 'agent_bot_write_budget_wait_seconds', help: 'Time urgent writes waited for the provider write budget, in seconds.', labelNames: ['provider'], buckets: WRITE_WAIT_BUCKETS_SECONDS, registers });
+    this.writesExhausted = new Counter({ name: 'agent_bot_write_budget_exhausted_total', help: 'Urgent writes that found no slot in the write budget in time (retried later).', labelNames: ['provider'], registers });
+    this.rateLimitPauses = new Counter({ name: 'agent_bot_rate_limit_pauses_total', help: 'Rate-limit answers that paused the writes of a credential.', labelNames: ['provider'], registers });
+    this.rateLimitPauseSeconds = new Counter({ name: 'agent_bot_rate_limit_pause_seconds_total', help: 'Time the rate-limit pauses asked for, in seconds.', labelNames: ['provider'], registers });
+    if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** `provider` when it is one of this worker's transports, else `other`: a label never takes a value from outside. */
+  provider(name: string | undefined): string {
+    return name !== undefined && this.providers.has(name) ? name : 'other';
+  }
+
+  /** A task's final message is on its thread. */
+  taskFinished(provider: string, outcome: TaskOutcome): void {
+    this.tasks.inc({ provider: this.provider(provider), outcome });
+  }
+
+  /** One agent run: its time, outcome and what it reported spending. */
+  agentRun(provider: string | undefined, outcome: 'succeeded' | 'failed' | 'cancelled' | 'error', seconds: number, usage: AgentUsage | undefined): void {
+    const labels = { provider: this.provider(provider), agent: this.agentKind };
+    this.agentRunSeconds.observe({ ...labels, outcome }, seconds);
+    if (usage?.costUsd !== undefined && usage.costUsd > 0) this.agentCostUsd.inc(labels, usage.costUsd);
+    if (usage?.inputTokens !== undefined && usage.inputTokens > 0) this.agentTokens.inc({ ...labels, direction: 'input' }, usage.inputTokens);
+    if (usage?.outputTokens !== undefined && usage.outputTokens > 0) this.agentTokens.inc({ ...labels, direction: 'output' }, usage.outputTokens);
+  }
+
+  /** The hooks of one provider's write budgets: the provider is the label, never the budget's keys (they hold ids). */
+  writeBudgetHooks(providerName: string): WriteBudgetHooks {
+    this.providers.add(providerName);
+    const provider = this.provider(providerName);
+    return {
+      skipped: () => this.writesSkipped.inc({ provider }),
+      waited: (_keys, waitedMs) => this.writeWaitSeconds.observe({ provider }, waitedMs / 1000),
+      exhausted: () => this.writesExhausted.inc({ provider }),
+      paused: (_keys, pauseMs) => {
+        this.rateLimitPauses.inc({ provider });
+        this.rateLimitPauseSeconds.inc({ provider }, pauseMs / 1000);
+      },
+    };
+  }
+
+  /** The transports, each call counted by provider, kind of call and result. */
+  instrumentTransports(transports: Transports): Transports {
+    for (const provider of transports.providers) this.providers.add(provider);
+    return new Transports(transports.providers.map((provider) => this.instrumentTransport(transports.for({ provider }))));
+  }
+
+  private instrumentTransport(transport: ThreadTransport): ThreadTransport {
+    const provider = this.provider(transport.provider);
+    const count = async <T>(call: string, run: () => Promise<T>, skipped?: (result: T) => boolean): Promise<T> => {
+      try {
+        const result = await run();
+        this.providerCalls.inc({ provider, call, result: skipped?.(result) === true ? 'skipped' : 'ok' });
+        return result;
+      } catch (error) {
+        this.providerCalls.inc({ provider, call, result: providerCallResult(error) });
+        throw error;
+      }
+    };
+    return {
+      provider: transport.provider,
+      react: (thread, messageId, reaction) => count('react', () => transport.react(thread, messageId, reaction)),
+      reply: (thread, text) => count('reply', () => transport.reply(thread, text)),
+      begin: (task, options) => count('begin', () => transport.begin(task, options)),
+      checkout: (thread) => transport.checkout(thread),
+      // A progress view may be skipped (undefined) when the write budget is short: `skipped`, not `ok`.
+      show: (task, presence, view, options) =>
+        count(options.priority === 'progress' ? 'show_progress' : 'show', () => transport.show(task, presence, view, options), (shown) => shown === undefined && options.priority === 'progress'),
+      mayApprove: (thread, user) => count('may_approve', () => transport.mayApprove(thread, user)),
+    };
+  }
+}
+
+/** A provider failure as the providers' errors modules classified it (see contracts/errors.ts). */
+export function providerCallResult(error: unknown): ProviderCallResult {
+  const type = error instanceof ApplicationFailure ? error.type : undefined;
+  if (type === ErrorType.GithubRateLimited || type === ErrorType.ProviderRateLimited) return 'rate_limited';
+  if (type !== undefined && type !== null && (NON_RETRYABLE_PROVIDER_ERRORS as readonly string[]).includes(type)) return 'refused';
+  if (type === ErrorType.GithubServerError || type === ErrorType.ProviderUnavailable) return 'unavailable';
+  return 'error';
+}
+
+/**
+ * The activity interceptor of the agent worker's metrics: each `runAgent` attempt's queue wait (scheduled
+ * → started here), its duration and outcome, and the cost and tokens it reported, from its result or, for
+ * a run that failed after spending, from the failure's details. Errors are rethrown untouched.
+ */
+export function agentRunMetricsInterceptors(metrics: WorkerMetrics): ActivityInterceptorsFactory {
+  return (ctx: ActivityContext) => ({ inbound: new AgentRunMetricsInbound(ctx, metrics) });
+}
+
+class AgentRunMetricsInbound implements ActivityInboundCallsInterceptor {
+  constructor(
+    private readonly ctx: ActivityContext,
+    private readonly metrics: WorkerMetrics,
+  ) {}
+
+  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const { info } = this.ctx;
+    if (info.activityType !== 'runAgent') return next(input);
+    const tagged = activityTags(info, input.args).provider;
+    const provider = typeof tagged === 'string' ? tagged : undefined;
+    const startedAt = Date.now();
+    // The server's clock against ours: a skew must not read as a negative wait.
+    if (info.currentAttemptScheduledTimestampMs > 0) {
+      this.metrics.agentQueueWaitSeconds.observe({ provider: this.metrics.provider(provider), agent: this.metrics.agentKind }, Math.max(0, startedAt - info.currentAttemptScheduledTimestampMs) / 1000);
+    }
+    const seconds = (): number => (Date.now() - startedAt) / 1000;
+    try {
+      const result = await next(input);
+      this.metrics.agentRun(provider, 'succeeded', seconds(), usageOf((result as { usage?: unknown } | undefined)?.usage));
+      return result;
+    } catch (error) {
+      const cancelled = error instanceof CancelledFailure || this.ctx.cancellationSignal.aborted;
+      // A failure the agent's run produced (non-retryable, with the run's usage) or one Temporal retries.
+      const outcome = cancelled ? 'cancelled' : error instanceof ApplicationFailure && error.nonRetryable ? 'failed' : 'error';
+      this.metrics.agentRun(provider, outcome, seconds(), error instanceof ApplicationFailure ? usageOf(error.details?.[0]) : undefined);
+      throw error;
+    }
+  }
+}
+
+/** An `AgentUsage` when `value` looks like one (a result's or a failure's details). */
+function usageOf(value: unknown): AgentUsage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const usage: AgentUsage = {};
+  for (const key of ['costUsd', 'inputTokens', 'outputTokens', 'turns'] as const) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'number' && Number.isFinite(item)) usage[key] = item;
+  }
+  return usage;
+}
