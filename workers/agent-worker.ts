@@ -79,7 +79,7 @@ export async function createAgentWorkers(options: {
   registry.start();
   const ownQueue = workerAgentTaskQueue(config.TEMPORAL_TASK_QUEUE, config.AGENT_WORKER_ID);
   const agentActivities = createAgentActivities(agentRunnerConfig(config, options.env ?? process.env), notify, threadDeps, {
-    slots: new AgentSlots(config.AGENT_MAX_CONCURRENT),
+    slots: metrics?.agentSlots(config.AGENT_MAX_CONCURRENT) ?? new AgentSlots(config.AGENT_MAX_CONCURRENT),
     worker: { id: config.AGENT_WORKER_ID, taskQueue: ownQueue, stickyWaitMs: config.AGENT_STICKY_WAIT },
     shared: () => registry.shared(),
   });

@@ -1,7 +1,8 @@
-import type { Context as ActivityContext } from '@temporalio/activity';
+import { Context as ActivityContext } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, Next } from '@temporalio/worker';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AgentSlots } from '../activities/agent/agent-slots';
 import { ErrorType, NON_RETRYABLE_PROVIDER_ERRORS } from '../contracts/errors';
 import type { AgentUsage, TaskOutcome } from '../contracts/task';
 import { Transports, type ThreadTransport } from '../integrations/transport';
@@ -29,7 +30,7 @@ export class WorkerMetrics {
   readonly tasks: Counter<'provider' | 'outcome'>;
   /** `agent_bot_agent_run_seconds{provider,agent,outcome}`: one agent run (an activity attempt), in seconds. */
   readonly agentRunSeconds: Histogram<'provider' | 'agent' | 'outcome'>;
-  /** `agent_bot_agent_queue_wait_seconds{provider,agent}`: run scheduled → started on a worker (a free agent slot), in seconds. */
+  /** `agent_bot_agent_queue_wait_seconds{provider,agent}`: run scheduled → an agent slot on a worker, in seconds. */
   readonly agentQueueWaitSeconds: Histogram<'provider' | 'agent'>;
   /** `agent_bot_agent_cost_usd_total{provider,agent}`: what the agents reported (or AGENT_PRICE_PER_MTOK priced), in USD. */
   readonly agentCostUsd: Counter<'provider' | 'agent'>;
@@ -51,6 +52,9 @@ export class WorkerMetrics {
   /** AGENT_KIND: the `agent` label. */
   readonly agentKind: string;
   private readonly providers = new Set<string>();
+  /** When each running attempt got its agent slot (ms), once the slots are `agentSlots()`'s. */
+  private readonly slotAcquiredAt = new WeakMap<ActivityContext, number>();
+  private slotsMetered = false;
 
   /**
    * @param options.agentKind AGENT_KIND, the `agent` label.
@@ -83,13 +87,63 @@ export class WorkerMetrics {
     this.tasks.inc({ provider: this.provider(provider), outcome });
   }
 
-  /** One agent run: its time, outcome and what it reported spending. */
-  agentRun(provider: string | undefined, outcome: 'succeeded' | 'failed' | 'cancelled' | 'error', seconds: number, usage: AgentUsage | undefined): void {
+  /** One agent run: its time (undefined: it never got a slot), outcome and what it reported spending. */
+  agentRun(provider: string | undefined, outcome: 'succeeded' | 'failed' | 'cancelled' | 'error', seconds: number | undefined, usage: AgentUsage | undefined): void {
     const labels = { provider: this.provider(provider), agent: this.agentKind };
-    this.agentRunSeconds.observe({ ...labels, outcome }, seconds);
+    if (seconds !== undefined) this.agentRunSeconds.observe({ ...labels, outcome }, seconds);
     if (usage?.costUsd !== undefined && usage.costUsd > 0) this.agentCostUsd.inc(labels, usage.costUsd);
     if (usage?.inputTokens !== undefined && usage.inputTokens > 0) this.agentTokens.inc({ ...labels, direction: 'input' }, usage.inputTokens);
     if (usage?.outputTokens !== undefined && usage.outputTokens > 0) this.agentTokens.inc({ ...labels, direction: 'output' }, usage.outputTokens);
+  }
+
+  /**
+   * AGENT_MAX_CONCURRENT's slots (shared by the process's agent workers), reporting when a run gets one: a
+   * run may start on a worker and still wait there for a slot, so that moment, not the activity's start,
+   * ends its queue wait and starts its run time.
+   */
+  agentSlots(size: number): AgentSlots {
+    this.slotsMetered = true;
+    const slotAcquired = (): void => this.slotAcquired();
+    return new (class extends AgentSlots {
+      override async acquire(signal: AbortSignal, onWait?: () => void): Promise<() => void> {
+        const release = await super.acquire(signal, onWait);
+        slotAcquired();
+        return release;
+      }
+    })(size);
+  }
+
+  /** The current activity attempt got its agent slot: its queue wait ends now. */
+  private slotAcquired(): void {
+    let ctx: ActivityContext;
+    try {
+      ctx = ActivityContext.current();
+    } catch {
+      return; // not in an activity (a test using the slots directly)
+    }
+    const now = Date.now();
+    this.slotAcquiredAt.set(ctx, now);
+    this.observeQueueWait(ctx, activityTags(ctx.info, []).provider, now);
+  }
+
+  /** Scheduled (this attempt) → `at`, never negative: the server's clock against ours. */
+  observeQueueWait(ctx: ActivityContext, provider: unknown, at: number): void {
+    const scheduled = ctx.info.currentAttemptScheduledTimestampMs;
+    if (!(scheduled > 0)) return;
+    this.agentQueueWaitSeconds.observe({ provider: this.provider(typeof provider === 'string' ? provider : undefined), agent: this.agentKind }, Math.max(0, at - scheduled) / 1000);
+  }
+
+  /**
+   * When the attempt's agent work began: its slot, or the activity's start when the slots are not
+   * metered; undefined when it never got a slot (cancelled while waiting).
+   */
+  runStartedAt(ctx: ActivityContext, activityStartedAt: number): number | undefined {
+    return this.slotsMetered ? this.slotAcquiredAt.get(ctx) : activityStartedAt;
+  }
+
+  /** Whether queue waits end at the activity's start (no metered slots) rather than at a slot. */
+  get queueWaitEndsAtStart(): boolean {
+    return !this.slotsMetered;
   }
 
   /** The hooks of one provider's write budgets: the provider is the label, never the budget's keys (they hold ids). */
@@ -149,8 +203,8 @@ export function providerCallResult(error: unknown): ProviderCallResult {
 }
 
 /**
- * The activity interceptor of the agent worker's metrics: each `runAgent` attempt's queue wait (scheduled
- * → started here), its duration and outcome, and the cost and tokens it reported, from its result or, for
+ * The activity interceptor of the agent worker's metrics: each `runAgent` attempt's duration (from its agent
+ * slot, see `agentSlots`) and outcome, and the cost and tokens it reported, from its result or, for
  * a run that failed after spending, from the failure's details. Errors are rethrown untouched.
  */
 export function agentRunMetricsInterceptors(metrics: WorkerMetrics): ActivityInterceptorsFactory {
@@ -169,11 +223,12 @@ class AgentRunMetricsInbound implements ActivityInboundCallsInterceptor {
     const tagged = activityTags(info, input.args).provider;
     const provider = typeof tagged === 'string' ? tagged : undefined;
     const startedAt = Date.now();
-    // The server's clock against ours: a skew must not read as a negative wait.
-    if (info.currentAttemptScheduledTimestampMs > 0) {
-      this.metrics.agentQueueWaitSeconds.observe({ provider: this.metrics.provider(provider), agent: this.metrics.agentKind }, Math.max(0, startedAt - info.currentAttemptScheduledTimestampMs) / 1000);
-    }
-    const seconds = (): number => (Date.now() - startedAt) / 1000;
+    if (this.metrics.queueWaitEndsAtStart) this.metrics.observeQueueWait(this.ctx, provider, startedAt);
+    // From the agent slot: waiting for one is queue time, not run time. A run that never got one never ran.
+    const seconds = (): number | undefined => {
+      const from = this.metrics.runStartedAt(this.ctx, startedAt);
+      return from === undefined ? undefined : (Date.now() - from) / 1000;
+    };
     try {
       const result = await next(input);
       this.metrics.agentRun(provider, 'succeeded', seconds(), usageOf((result as { usage?: unknown } | undefined)?.usage));

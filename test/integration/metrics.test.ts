@@ -87,7 +87,7 @@ describe('metrics and logs: /metrics scraped on a real gateway and a real worker
     assert.equal(sampleValue(samples, 'agent_bot_webhook_ack_seconds_count', { provider: 'github', outcome: 'accepted' }), 1);
     assert.equal(sampleValue(samples, 'agent_bot_webhook_ack_seconds_bucket', { provider: 'github', outcome: 'accepted', le: '+Inf' }), 1);
     assert.ok(samples.every((sample) => sample.labels['provider'] === undefined || sample.labels['provider'] === 'github'), 'only the routed provider');
-    assertBoundedLabels(samples, [taskId, deliveryId, h.repo, '51']);
+    assertBoundedLabels(samples, [taskId, deliveryId, h.repo, '#51']);
   });
 
   it('the worker counts the task, the agent run (time, queue wait, cost, tokens) and the provider calls, next to the Temporal SDK\'s own metrics', async () => {
@@ -109,7 +109,7 @@ describe('metrics and logs: /metrics scraped on a real gateway and a real worker
     assert.equal(sampleValue(samples, 'agent_bot_temporal_sdk_metrics_up'), 1);
     const sdk = samples.filter((sample) => sample.name.startsWith('temporal_'));
     assert.ok(sdk.some((sample) => sample.name === 'temporal_activity_execution_latency_seconds_count' && sample.labels['activity_type'] === 'runAgent' && sample.value >= 1), `SDK metrics: ${[...new Set(sdk.map((sample) => sample.name))].join(', ')}`);
-    assertBoundedLabels(samples, [taskId, deliveryId, h.repo, '51']);
+    assertBoundedLabels(samples, [taskId, deliveryId, h.repo, '#51']);
   });
 
   it('the worker logs JSON lines through pino, tagged with workflow id, task id and provider, without its secrets', async () => {

@@ -50,7 +50,7 @@ describe('logger: pino with redaction', () => {
 
   it('names every config key that holds a secret, so a provider\'s new *_TOKEN or *_SECRET key is covered', () => {
     const paths = redactPaths();
-    for (const key of ['GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'DISCORD_BOT_TOKEN', 'AGENT_BOT_API_TOKEN']) {
+    for (const key of ['GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'DISCORD_BOT_TOKEN', 'AGENT_BOT_API_TOKEN', 'JIRA_API_TOKEN', 'JIRA_WEBHOOK_SECRET', 'SENTRY_AUTH_TOKEN', 'SENTRY_CLIENT_SECRET']) {
       assert.ok(paths.includes(key) && paths.includes(`*.${key}`), key);
     }
     assert.ok(!paths.includes('GITHUB_API_URL'));
