@@ -65,7 +65,7 @@ export class WorkerMetrics {
     const registers = [this.registry];
     this.tasks = new Counter({ name: 'agent_bot_tasks_total', help: 'Tasks whose final message was posted, by provider and outcome.', labelNames: ['provider', 'outcome'], registers });
     this.agentRunSeconds = new Histogram({ name: 'agent_bot_agent_run_seconds', help: 'Duration of agent runs (one attempt each), in seconds.', labelNames: ['provider', 'agent', 'outcome'], buckets: RUN_BUCKETS_SECONDS, registers });
-    this.agentQueueWaitSeconds = new Histogram({ name: 'agent_bot_agent_queue_wait_seconds', help: 'Time an agent run waited in Temporal for a worker slot, in seconds.', labelNames: ['provider', 'agent'], buckets: QUEUE_BUCKETS_SECONDS, registers });
+    this.agentQueueWaitSeconds = new Histogram({ name: 'agent_bot_agent_queue_wait_seconds', help: 'Time an agent run waited for an agent slot (scheduled in Temporal to a slot on a worker), in seconds.', labelNames: ['provider', 'agent'], buckets: QUEUE_BUCKETS_SECONDS, registers });
     this.agentCostUsd = new Counter({ name: 'agent_bot_agent_cost_usd_total', help: 'Cost of agent runs as reported or priced, in USD.', labelNames: ['provider', 'agent'], registers });
     this.agentTokens = new Counter({ name: 'agent_bot_agent_tokens_total', help: 'Tokens of agent runs, by direction (input, output).', labelNames: ['provider', 'agent', 'direction'], registers });
     this.providerCalls = new Counter({ name: 'agent_bot_provider_calls_total', help: 'Calls to the providers (transport operations), by kind of call and result.', labelNames: ['provider', 'call', 'result'], registers });
