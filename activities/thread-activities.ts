@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { TaskHeader, TaskPresence, TaskRef, TaskView } from '../contracts/presence';
 import type { TargetStatus } from '../contracts/status';
+import type { TaskOutcome } from '../contracts/task';
 import type { ThreadRef } from '../contracts/thread';
 import type { TaskOnThread, ThreadUser, Transports } from '../integrations/transport';
 import { liveTaskProgress } from './live-progress';
@@ -16,6 +17,8 @@ export interface ThreadActivityDeps {
   mention: string;
   /** For `@agent status`: the running task's live progress is read from Temporal. */
   client: Client;
+  /** Told once a task's final message is on its thread (metrics: tasks by provider and outcome). */
+  onTaskFinished?: (provider: string, outcome: TaskOutcome) => void;
 }
 
 /** `http://ui/namespaces/<ns>/workflows/<id>`: the run in the Temporal Web UI. */
@@ -60,6 +63,7 @@ export function createThreadActivities(deps: ThreadActivityDeps) {
       await transport.react(input.task.thread, input.messageId, input.view.outcome === 'succeeded' ? 'succeeded' : 'failed');
     }
     const { unconfirmed: _unused, ...presence } = shown ?? input.presence;
+    deps.onTaskFinished?.(input.task.thread.provider, input.view.outcome);
     return presence;
   }
 

@@ -38,10 +38,12 @@ async function main(): Promise<void> {
   // The tests' GitHub API stand-in: it answers every call the worker makes as GitHub would, at once.
   const github = await new GithubStandIn().start();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-bench-'));
-  const [gatewayPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const [gatewayPort, temporalPort, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const stackEnv: Record<string, string> = {
     GATEWAY_PORT: String(gatewayPort),
     GATEWAY_HOST: '127.0.0.1',
+    METRICS_PORT: String(metricsPort),
+    METRICS_HOST: '127.0.0.1',
     TEMPORAL_DEV_PORT: String(temporalPort),
     TEMPORAL_UI_PORT: String(uiPort),
     AGENT_BOT_DATA_DIR: dataDir,

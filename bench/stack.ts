@@ -62,6 +62,9 @@ export async function startBenchStack(env: Record<string, string>): Promise<Benc
     TEMPORAL_TASK_QUEUE: 'bench',
     GATEWAY_PORT: String(gatewayPort),
     GATEWAY_HOST: '127.0.0.1',
+    // A port of its own: the default may be taken on this machine (one worker runs at a time here).
+    METRICS_PORT: String(await freePort()),
+    METRICS_HOST: '127.0.0.1',
     AGENT_BOT_DATA_DIR: dataDir,
     GITHUB_WEBHOOK_SECRET: BENCH_SECRET,
     GITHUB_TOKEN: 'bench-token',

@@ -7,6 +7,7 @@ import { sentryConfig } from './sentry';
 import { slackConfig } from './slack';
 import { writeLimits } from './write-limits';
 import { mcpServers } from './mcp-servers';
+import { observabilityConfig } from './observability';
 
 /** Every setting of agent-bot, by its user-facing name. The README documents each key. */
 export const configSchema = z.object({
@@ -113,6 +114,7 @@ export const configSchema = z.object({
   ...discordConfig,
   ...jiraConfig,
   ...sentryConfig,
+  ...observabilityConfig,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -9,12 +9,18 @@ const TRANSIENT_CODES = new Set([
 
 /** True for an error a retry a moment later may not get: Temporal restarting or briefly unreachable. */
 export function isTransientTemporalError(error: unknown): boolean {
+  const code = grpcCodeOf(error);
+  return code !== undefined && TRANSIENT_CODES.has(code);
+}
+
+/** The gRPC status code Temporal answered with, found in the error's cause chain; undefined when none is. */
+export function grpcCodeOf(error: unknown): number | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    if (isGrpcServiceError(current)) return TRANSIENT_CODES.has(current.code);
+    if (isGrpcServiceError(current)) return current.code;
     current = current instanceof ServiceError || current instanceof Error ? current.cause : undefined;
   }
-  return false;
+  return undefined;
 }
 
 /**

@@ -19,6 +19,24 @@ export interface WriteBudgetOptions {
   maxWaitMs: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told what the budget did (for metrics); may also be set later with `observe`. */
+  hooks?: WriteBudgetHooks;
+}
+
+/**
+ * What a budget reports as it works, for metrics: the worker turns these into counters, so this module
+ * needs no metrics library. `keys` may hold ids (`slack:channel:C123`): never make them labels. A hook
+ * that throws is ignored: reporting must not fail a write.
+ */
+export interface WriteBudgetHooks {
+  /** A progress write was skipped: the budget was short (the urgent reserve) or paused by a rate limit. */
+  skipped?(keys: readonly string[]): void;
+  /** An urgent write waited `waitedMs` (ms) for a slot, then went. */
+  waited?(keys: readonly string[], waitedMs: number): void;
+  /** An urgent write could not get a slot within `maxWaitMs`: `WriteBudgetExhausted` was thrown. */
+  exhausted?(keys: readonly string[]): void;
+  /** A rate-limit answer paused every write of `keys` for `pauseMs` (ms). */
+  paused?(keys: readonly string[], pauseMs: number): void;
 }
 
 /** An urgent write could not get a slot within `maxWaitMs`; `retryAfterMs` says when one frees up. */
@@ -42,10 +60,17 @@ export class WriteBudgets {
   private readonly budgets = new Map<string, KeyedBudget>();
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private hooks: WriteBudgetHooks;
 
   constructor(private readonly defaults: WriteBudgetOptions) {
     this.now = defaults.now ?? Date.now;
     this.sleep = defaults.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.hooks = defaults.hooks ?? {};
+  }
+
+  /** Reports what this budget does to `hooks` from now on (replacing earlier ones). */
+  observe(hooks: WriteBudgetHooks): void {
+    this.hooks = hooks;
   }
 
   /** Sets the windows of one key (e.g. `slack:channel:C123` at one write a second). */
@@ -60,21 +85,29 @@ export class WriteBudgets {
    */
   async run<T>(priority: WritePriority, keys: readonly string[], write: () => Promise<T>): Promise<T | undefined> {
     const budgets = keys.map((key) => this.budget(key));
-    const deadline = this.now() + this.defaults.maxWaitMs;
+    const startedAt = this.now();
+    const deadline = startedAt + this.defaults.maxWaitMs;
+    let slept = false;
     for (;;) {
       const now = this.now();
       const reserve = priority === 'urgent' ? 0 : this.defaults.urgentReserve;
       const waits = budgets.map((budget) => budget.waitMs(now, reserve));
       const waitMs = Math.max(...waits);
       if (waitMs === 0) break;
-      if (priority === 'progress') return undefined;
+      if (priority === 'progress') {
+        this.report((hooks) => hooks.skipped?.(keys));
+        return undefined;
+      }
       if (now + waitMs > deadline) {
         const blocking = budgets[waits.indexOf(waitMs)]!;
+        this.report((hooks) => hooks.exhausted?.(keys));
         throw new WriteBudgetExhausted(blocking.key, waitMs);
       }
       await this.sleep(Math.min(waitMs, 1_000));
+      slept = true;
     }
     const at = this.now();
+    if (slept) this.report((hooks) => hooks.waited?.(keys, at - startedAt));
     for (const budget of budgets) budget.record(at);
     return write();
   }
@@ -82,11 +115,21 @@ export class WriteBudgets {
   /** The provider answered 429 or a secondary rate limit: no write of these keys before `untilMs`. */
   pause(keys: readonly string[], untilMs: number): void {
     for (const key of keys) this.budget(key).pauseUntil(untilMs);
+    const pauseMs = untilMs - this.now();
+    if (pauseMs > 0) this.report((hooks) => hooks.paused?.(keys, pauseMs));
   }
 
   /** Writes counted in the last `perMs` for a key: for metrics and tests. */
   used(key: string, perMs: number): number {
     return this.budget(key).countSince(this.now() - perMs);
+  }
+
+  private report(call: (hooks: WriteBudgetHooks) => void): void {
+    try {
+      call(this.hooks);
+    } catch {
+      // Metrics are not worth a failed write.
+    }
   }
 
   private budget(key: string, windows?: readonly WriteWindow[]): KeyedBudget {

@@ -13,7 +13,9 @@ import { AgentSlots } from '../activities/agent/agent-slots';
 import { agentRunnerConfig } from './agent-runner-config';
 import { errorReporter, errorReportingInterceptors, type ErrorReporter } from './error-reporting';
 import { ensureJanitorSchedule } from './janitor-schedule';
+import { logAttributesInterceptors } from './telemetry';
 import { createProviderKit, type ProviderKit } from './transports';
+import { agentRunMetricsInterceptors, type WorkerMetrics } from './worker-metrics';
 import { WorkerRegistry } from './worker-registry';
 
 export interface AgentWorkers {
@@ -38,22 +40,35 @@ export async function createAgentWorkers(options: {
   providers?: ProviderKit;
   /** Where unexpected activity failures go; by default the reporter the process started (if any). */
   reporter?: ErrorReporter;
+  /** Tasks, agent runs, provider calls and write budgets counted here (the process serves them on METRICS_PORT). */
+  metrics?: WorkerMetrics;
 }): Promise<AgentWorkers> {
-  const { config, connection } = options;
+  const { config, connection, metrics } = options;
   const reporter = options.reporter ?? errorReporter();
-  // Only with a reporter: without SENTRY_DSN the activities run exactly as before.
-  const interceptors = reporter.enabled ? { interceptors: { activity: [errorReportingInterceptors(reporter)] } } : {};
+  const interceptors = {
+    interceptors: {
+      activity: [
+        // Every activity's log lines carry its task id and provider.
+        logAttributesInterceptors(),
+        ...(metrics === undefined ? [] : [agentRunMetricsInterceptors(metrics)]),
+        // Only with a reporter: without SENTRY_DSN no failure is looked at.
+        ...(reporter.enabled ? [errorReportingInterceptors(reporter)] : []),
+      ],
+    },
+  };
   const client = new Client({ connection: options.clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const notify: ProgressNotifier = async (workflowIds, taskId, progress) => {
     await Promise.all(workflowIds.map((id) => client.workflow.getHandle(id).signal(progressSignal, { taskId, progress })));
   };
   const providers = options.providers ?? createProviderKit(config);
+  if (metrics !== undefined) for (const [provider, budgets] of Object.entries(providers.budgets)) budgets.observe(metrics.writeBudgetHooks(provider));
+  const transports = metrics === undefined ? providers.transports : metrics.instrumentTransports(providers.transports);
   const ui = { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE, mention: config.AGENT_BOT_MENTION };
   // One loopback endpoint for the agents' thread tools, listening from the first run that uses it.
   const mcpEndpoint = config.AGENT_MCP ? new ThreadToolEndpoint() : undefined;
   const threadDeps: AgentThreadDeps = {
     ...ui,
-    transports: providers.transports,
+    transports,
     // Frequent edits for the first six intervals (the first minute at the default 10 s), then rarer.
     pacing: { delayMs: config.PROGRESS_COMMENT_INTERVAL, intervalMs: config.PROGRESS_COMMENT_INTERVAL, maxIntervalMs: config.PROGRESS_COMMENT_MAX_INTERVAL, fastPeriodMs: 6 * config.PROGRESS_COMMENT_INTERVAL },
     approvalTimeoutMs: config.APPROVAL_TIMEOUT,
@@ -64,7 +79,7 @@ export async function createAgentWorkers(options: {
   registry.start();
   const ownQueue = workerAgentTaskQueue(config.TEMPORAL_TASK_QUEUE, config.AGENT_WORKER_ID);
   const agentActivities = createAgentActivities(agentRunnerConfig(config, options.env ?? process.env), notify, threadDeps, {
-    slots: new AgentSlots(config.AGENT_MAX_CONCURRENT),
+    slots: metrics?.agentSlots(config.AGENT_MAX_CONCURRENT) ?? new AgentSlots(config.AGENT_MAX_CONCURRENT),
     worker: { id: config.AGENT_WORKER_ID, taskQueue: ownQueue, stickyWaitMs: config.AGENT_STICKY_WAIT },
     shared: () => registry.shared(),
   });
@@ -80,7 +95,7 @@ export async function createAgentWorkers(options: {
     ...workflowSource,
     ...interceptors,
     activities: {
-      ...createThreadActivities({ ...ui, transports: providers.transports, client }),
+      ...createThreadActivities({ ...ui, transports, client, ...(metrics === undefined ? {} : { onTaskFinished: (provider, outcome) => metrics.taskFinished(provider, outcome) }) }),
       // Only for runs of the frozen v1 workflows (started before provider-neutral threads).
       ...createLegacyGithubActivities({ github: providers.github, uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }),
       ...createTaskThreadActivities(legacyTaskThreadDeps(config, providers)),

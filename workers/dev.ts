@@ -8,8 +8,9 @@ import { ensureTemporalCli } from '../temporal-config/temporal-cli';
 import { createAgentWorkers } from './agent-worker';
 import { initErrorReporting } from './error-reporting';
 import { startGatewayProcess } from './gateway-process';
-import { createLogger } from './logger';
+import { createLogger, loggingSettings } from './logger';
 import { loadConfigOrExit, onShutdownSignal, runMain, stopErrorReporting, temporalAddress } from './main';
+import { startWorkerMetrics } from './metrics-server';
 
 const log = createLogger('dev');
 
@@ -19,9 +20,15 @@ const log = createLogger('dev');
  * process (see workers/gateway-process.ts for why). Ctrl-C stops all.
  */
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  // Pretty logs for a person at a terminal; JSON when piped (bench:ack, a service manager).
+  const config = loadConfigOrExit({ prettyOnTty: true });
+  // The gateway child reads the environment: it logs in the same format to the same terminal.
+  process.env['LOG_FORMAT'] = loggingSettings().format;
   // The worker's half; the gateway child process starts its own.
   initErrorReporting(config, { component: 'worker', processHandlers: true });
+  // Before any connection (and before the dev server, so a taken METRICS_PORT stops us at once): the
+  // Temporal runtime logs through pino and exports the SDK's metrics.
+  const { metrics, server: metricsServer } = await startWorkerMetrics(config);
   let devServer: DevServer | undefined;
   if (config.TEMPORAL_ADDRESS === undefined) {
     const cli = ensureTemporalCli((line) => log(line));
@@ -47,7 +54,7 @@ async function main(): Promise<void> {
     if (devServer !== undefined) {
       await waitForSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE, searchAttributeKeys.map((key) => key.name));
     }
-    const workers = await createAgentWorkers({ config, connection: workerConnection, clientConnection });
+    const workers = await createAgentWorkers({ config, connection: workerConnection, clientConnection, ...(metrics === undefined ? {} : { metrics }) });
     const gateway = await startGatewayProcess(log);
     const running = workers.run();
     process.stdout.write(
@@ -55,6 +62,7 @@ async function main(): Promise<void> {
         '',
         'agent-bot is running',
         `  gateway      ${gateway.url}  (GitHub webhooks: ${gateway.url}/webhooks/github)`,
+        `  metrics      ${gateway.url}/metrics (gateway)${metricsServer === undefined ? '' : `, ${metricsServer.url}/metrics (worker)`}`,
         `  Temporal UI  ${config.TEMPORAL_UI_URL}`,
         `  Temporal     ${address}${devServer ? ` (dev server, data in ${config.AGENT_BOT_DATA_DIR})` : ''}`,
         'Press Ctrl-C to stop.',
@@ -72,7 +80,7 @@ async function main(): Promise<void> {
     onShutdownSignal(stop);
     // Without the gateway no webhook gets in: stop everything rather than run half a system.
     void gateway.exited.then((code) => {
-      if (!stopping) log('the gateway exited', { code });
+      if (!stopping) log('the gateway exited', { code }, 'error');
       stop();
     });
     try {
@@ -84,6 +92,7 @@ async function main(): Promise<void> {
   } finally {
     await workerConnection.close();
     await clientConnection.close();
+    await metricsServer?.close();
     await devServer?.stop();
     log('stopped');
   }

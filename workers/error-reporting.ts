@@ -58,7 +58,7 @@ export interface ErrorReportingOptions {
 const MIN_SECRET_CHARS = 4;
 
 /** Config or environment names whose values are secrets. */
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PRIVATE_KEY|API_KEY|CREDENTIALS?|_PAT)$/i;
+export const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PRIVATE_KEY|API_KEY|CREDENTIALS?|_PAT)$/i;
 
 /** Fields whose values are secrets whatever they hold: headers and common names in `extra` or `contexts`. */
 const SECRET_FIELD = /^(authorization|proxy-authorization|cookie|set-cookie|x-hub-signature(-256)?|x-agent-bot-signature|x-slack-signature|x-api-key|.*([-_]|\b)(token|secret|password|passwd|api[-_]?key|private[-_]?key|credentials?))$/i;
@@ -172,7 +172,8 @@ function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
   return out;
 }
 
-function scrubText(text: string, secrets: readonly string[]): string {
+/** `text` with every value of `secrets` and every well-known token shape replaced by `[redacted]`. */
+export function scrubText(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   for (const pattern of SECRET_PATTERNS) {

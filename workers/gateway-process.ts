@@ -36,7 +36,7 @@ export async function startGatewayProcess(log: Logger): Promise<GatewayProcess> 
       // a second would make it exit at once, cutting webhooks in flight.
       if (child.connected) child.disconnect();
       const killer = setTimeout(() => {
-        log('the gateway did not stop in time: killing it');
+        log('the gateway did not stop in time: killing it', {}, 'warn');
         child.kill('SIGKILL');
       }, STOP_GRACE_MS);
       await exited;

@@ -5,6 +5,7 @@ import type { Config } from '../config/load';
 import { createGatewayApp } from '../gateway/app';
 import { createApiTaskStarter } from '../gateway/api/start-task';
 import { createTemporalDispatcher } from '../gateway/dispatcher';
+import { GatewayMetrics, instrumentDispatcher } from '../gateway/metrics';
 import { errorReporter, type ErrorReporter } from './error-reporting';
 import { commandPolicy, providerRouters } from './gateway-routers';
 import type { Logger } from './logger';
@@ -18,14 +19,15 @@ export interface RunningGateway {
 }
 
 /**
- * Starts the HTTP gateway on GATEWAY_HOST:GATEWAY_PORT (port 0 picks a free one). Its unexpected
- * errors (5xx) go to `reporter`, by default the one the process started.
+ * Starts the HTTP gateway on GATEWAY_HOST:GATEWAY_PORT (port 0 picks a free one), with `GET /metrics`.
+ * Its unexpected errors (5xx) go to `reporter`, by default the one the process started.
  */
-export async function startGateway(options: { config: Config; connection: Connection; log: Logger; port?: number; reporter?: ErrorReporter }): Promise<RunningGateway> {
+export async function startGateway(options: { config: Config; connection: Connection; log: Logger; port?: number; reporter?: ErrorReporter; metrics?: GatewayMetrics }): Promise<RunningGateway & { metrics: GatewayMetrics }> {
   const { config, connection, log } = options;
   const reporter = options.reporter ?? errorReporter();
+  const metrics = options.metrics ?? new GatewayMetrics();
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const dispatcher = createTemporalDispatcher(client, config.TEMPORAL_TASK_QUEUE);
+  const dispatcher = instrumentDispatcher(createTemporalDispatcher(client, config.TEMPORAL_TASK_QUEUE), metrics);
   const app = createGatewayApp({
     routers: providerRouters({ config, dispatcher, log }),
     isTemporalReachable: async () => {
@@ -34,6 +36,7 @@ export async function startGateway(options: { config: Config; connection: Connec
     },
     api: { client, token: config.AGENT_BOT_API_TOKEN, dataDir: config.AGENT_BOT_DATA_DIR, startTask: createApiTaskStarter(client, dispatcher, commandPolicy(config)) },
     log,
+    metrics,
     reportError: (error, ctx) =>
       reporter.capture(error, {
         // The route pattern (`/api/tasks/:id`), so one bug is one issue whatever the ids in the path.
@@ -53,6 +56,7 @@ export async function startGateway(options: { config: Config; connection: Connec
   const host = config.GATEWAY_HOST === '0.0.0.0' || config.GATEWAY_HOST === '::' ? 'localhost' : config.GATEWAY_HOST;
   return {
     url: `http://${host}:${port}`,
+    metrics,
     async close() {
       // Requests in flight get their answer (GitHub counts a cut connection as a failed delivery); idle
       // keep-alive connections close now, and anything still open after the grace period is cut.

@@ -1,6 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { initErrorReporting } from './error-reporting';
 import type { GatewayReadyMessage } from './gateway-process';
+import { GatewayMetrics } from '../gateway/metrics';
 import { startGateway } from './gateway-server';
 import { createLogger } from './logger';
 import { loadConfigOrExit, onShutdownSignal, runMain, stopErrorReporting, temporalAddress } from './main';
@@ -16,7 +17,8 @@ async function main(): Promise<void> {
   initErrorReporting(config, { component: 'gateway', processHandlers: true });
   const address = temporalAddress(config);
   const connection = Connection.lazy({ address });
-  const gateway = await startGateway({ config, connection, log });
+  // The process's own CPU, memory and event loop too: one gateway per process here.
+  const gateway = await startGateway({ config, connection, log, metrics: new GatewayMetrics({ processMetrics: true }) });
   log('gateway listening', { url: gateway.url, temporal: address });
   await new Promise<void>((resolve) => {
     onShutdownSignal(() => resolve());

@@ -1,11 +1,18 @@
 import { ConfigError, loadConfig, type Config } from '../config/load';
 import { errorReporter } from './error-reporting';
-import type { Logger } from './logger';
+import { addLogSecrets, configureLogging, type Logger } from './logger';
 
-/** Loads the config or stops the process with a message naming the bad keys. */
-export function loadConfigOrExit(): Config {
+/**
+ * Loads the config or stops the process with a message naming the bad keys; then sets the process's logs
+ * up from it (LOG_LEVEL, LOG_FORMAT, and its secret values, which no log line may show).
+ * @param options.prettyOnTty LOG_FORMAT unset and stderr a terminal: pretty logs (`npm run dev`).
+ */
+export function loadConfigOrExit(options: { prettyOnTty?: boolean } = {}): Config {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    addLogSecrets(config);
+    configureLogging({ level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? (options.prettyOnTty === true && process.stderr.isTTY ? 'pretty' : 'json') });
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`agent-bot: ${error.message}\n`);
@@ -42,7 +49,7 @@ const CRASH_FLUSH_MS = 5_000;
  */
 export function runMain(main: () => Promise<void>, log: Logger): void {
   main().catch(async (error: unknown) => {
-    log('fatal', { error: error instanceof Error ? error.message : String(error) });
+    log('fatal', { error: error instanceof Error ? error.message : String(error) }, 'fatal');
     const reporter = errorReporter();
     if (reporter.enabled) {
       reporter.capture(error, { tags: { phase: 'fatal' } });

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { KeyObject } from 'node:crypto';
+import type { Context } from 'koa';
 import type { DiscordClient, MessageBody } from '../../integrations/discord/client';
 import { DiscordHttpError } from '../../integrations/discord/errors';
 import { routeDiscordInteraction, type DiscordReplyPlan, type DiscordRoutingPolicy, type DiscordThreadFacts } from '../../integrations/discord/route-interaction';
@@ -8,6 +9,7 @@ import { verifyDiscordRequest } from '../../integrations/discord/signature';
 import { SNOWFLAKE, snowflakeTimeMs } from '../../integrations/discord/snowflake';
 import { actOnEvent, type EventOutcome } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
+import { noteWebhookOutcome } from '../metrics';
 import { readRawBody } from '../raw-body';
 
 /** Discord fails an interaction not answered within 3 s (and never retries it): we answer well before. */
@@ -82,14 +84,14 @@ export function createDiscordRouter(options: DiscordRouterOptions): Router {
         return;
       case 'act': {
         const token = { applicationId: String(head.application_id), token: String(head.token) };
-        ctx.body = await act(route.event, route.reply, token);
+        ctx.body = await act(ctx, route.event, route.reply, token);
         return;
       }
     }
   });
 
   /** Hands the event to Temporal and answers by the deadline, whatever Temporal does. */
-  async function act(event: Parameters<typeof actOnEvent>[0], plan: DiscordReplyPlan, token: { applicationId: string; token: string }): Promise<InteractionResponse> {
+  async function act(ctx: Context, event: Parameters<typeof actOnEvent>[0], plan: DiscordReplyPlan, token: { applicationId: string; token: string }): Promise<InteractionResponse> {
     const pending = actOnEvent(event, options.dispatcher);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
@@ -98,7 +100,9 @@ export function createDiscordRouter(options: DiscordRouterOptions): Router {
     let outcome: EventOutcome | 'late';
     try {
       outcome = await Promise.race([pending, late]);
+      noteWebhookOutcome(ctx, outcome === 'late' ? 'late' : outcome.kind);
     } catch (error) {
+      noteWebhookOutcome(ctx, 'error');
       log('discord: Temporal refused the event', { kind: event.kind, error: String(error) });
       return message('agent-bot could not record this (its Temporal server did not take it); try again in a moment.', true);
     } finally {

@@ -3,6 +3,7 @@ import { routeGithubEvent, type RoutingPolicy } from '../../integrations/github/
 import { verifyGithubSignature } from '../../integrations/github/webhook-signature';
 import { actOnEvent } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
+import { noteWebhookOutcome } from '../metrics';
 import { readRawBody } from '../raw-body';
 
 export interface GithubWebhookOptions extends RoutingPolicy {
@@ -43,6 +44,7 @@ export function createGithubWebhookRouter(options: GithubWebhookOptions): Router
     });
     if (routed.kind === 'invalid') return ctx.throw(400, routed.message);
     const outcome = await actOnEvent(routed, options.dispatcher);
+    noteWebhookOutcome(ctx, outcome.kind);
     switch (outcome.kind) {
       case 'ping':
         ctx.body = { ok: true, pong: true };

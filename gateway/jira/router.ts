@@ -3,6 +3,7 @@ import { routeJiraEvent, type JiraRoutingPolicy } from '../../integrations/jira/
 import { verifyJiraSignature } from '../../integrations/jira/webhook-signature';
 import { actOnEvent } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
+import { noteWebhookOutcome } from '../metrics';
 import { readRawBody } from '../raw-body';
 
 export interface JiraWebhookOptions {
@@ -45,6 +46,7 @@ export function createJiraWebhookRouter(options: JiraWebhookOptions): Router {
     });
     if (routed.kind === 'invalid') return ctx.throw(400, routed.message);
     const outcome = await actOnEvent(routed, options.dispatcher);
+    noteWebhookOutcome(ctx, outcome.kind);
     switch (outcome.kind) {
       case 'ping':
         ctx.body = { ok: true };

@@ -3,6 +3,7 @@ import { routeSentryEvent, type SentryRoutingPolicy } from '../../integrations/s
 import { verifySentrySignature } from '../../integrations/sentry/webhook-signature';
 import { actOnEvent, type EventOutcome } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
+import { noteWebhookOutcome } from '../metrics';
 import { readRawBody } from '../raw-body';
 
 /** Sentry waits 1 s for an answer; this leaves room for the network. */
@@ -55,6 +56,7 @@ export function createSentryWebhookRouter(options: SentryWebhookOptions): Router
     const outcome = await withinAck(actOnEvent(routed, options.dispatcher), options.ackWithinMs ?? SENTRY_ACK_MS, (late) => {
       options.log?.('sentry: Temporal is slow; answered Sentry and still recording', { resource, deliveryId, ...late });
     });
+    noteWebhookOutcome(ctx, outcome === 'late' ? 'late' : outcome.kind);
     if (outcome === 'late') {
       ctx.status = 202;
       ctx.body = { recording: true };

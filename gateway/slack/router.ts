@@ -6,6 +6,7 @@ import { verifySlackRequest } from '../../integrations/slack/signature';
 import type { RoutedEvent } from '../../integrations/routed-event';
 import { actOnEvent, type EventOutcome } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
+import { noteWebhookOutcome } from '../metrics';
 import { readRawBody } from '../raw-body';
 
 /** Slack gives up on a request after 3 s and retries it: we answer well before. */
@@ -54,6 +55,7 @@ export function createSlackRouter(options: SlackRouterOptions): Router {
     });
     try {
       const outcome = await Promise.race([pending, late]);
+      noteWebhookOutcome(ctx, outcome === 'late' ? 'late' : outcome.kind);
       if (outcome === 'late') {
         options.log?.('slack: Temporal is slow; answered Slack and still recording', { what });
         pending.catch((error: unknown) => options.log?.('slack: recording the command failed after the answer', { what, error: String(error) }));

@@ -123,9 +123,12 @@ export class Harness {
     return harness;
   }
 
-  /** The environment a separate worker process of this harness needs. */
+  /**
+   * The environment a separate worker process of this harness needs. No metrics port unless the test gives
+   * one: the default (9464) may be taken by another test's worker, or anything else on the machine.
+   */
   processEnv(): Record<string, string> {
-    return { ...this.envSettings(), TEMPORAL_ADDRESS: this.temporal.address };
+    return { METRICS_PORT: 'off', ...this.envSettings(), TEMPORAL_ADDRESS: this.temporal.address };
   }
 
   async startWorkers(): Promise<void> {

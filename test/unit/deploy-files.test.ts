@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import YAML from 'yaml';
+import { DEFAULT_METRICS_PORT } from '../../config/observability';
 import { searchAttributeKeys } from '../../contracts/search-attributes';
 import { clusterPorts, renderServerConfig } from '../../temporal-config/cluster';
 import { POSTGRES_IMAGE, TEMPORAL_ADMIN_TOOLS_IMAGE, TEMPORAL_SERVER_IMAGE, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_IMAGE, TEMPORAL_UI_VERSION } from '../../temporal-config/versions';
@@ -110,6 +111,16 @@ describe('deploy files: docker-compose.yml', () => {
     assert.match(JSON.stringify(at(services['gateway'], 'healthcheck', 'test')), /\/health\/ready/);
     assert.ok(fs.existsSync(path.join(ROOT, '.env.example')), '.env.example lists the keys .env needs');
   });
+
+  it('opens each worker\'s metrics port to the compose network and checks its /health there', () => {
+    for (const name of Object.keys(services).filter((service) => /^worker/.test(service))) {
+      const service = services[name]!;
+      const port = String(at(service, 'environment', 'METRICS_PORT'));
+      assert.equal(port, String(DEFAULT_METRICS_PORT), name);
+      assert.deepEqual(service['expose'], [port], `${name} exposes ${port}`);
+      assert.ok(JSON.stringify(at(service, 'healthcheck', 'test')).includes(`:${port}/health`), `${name} checks /health on ${port}`);
+    }
+  });
 });
 
 describe('deploy files: Dockerfile', () => {
@@ -197,6 +208,19 @@ describe('deploy files: Kubernetes manifests', () => {
     const service = find('Service', 'agent-bot-gateway')!;
     const labels = at(gateway, 'spec', 'template', 'metadata', 'labels') as Yaml;
     for (const [key, value] of Object.entries(at(service, 'spec', 'selector') as Yaml)) assert.equal(labels[key], value);
+  });
+
+  it('annotates gateways and workers for Prometheus on the ports that serve /metrics', () => {
+    const config = find('ConfigMap', 'agent-bot-config')!;
+    const expected = { 'agent-bot-gateway': ['http', String(at(config, 'data', 'GATEWAY_PORT'))], 'agent-bot-worker': ['metrics', String(at(config, 'data', 'METRICS_PORT'))] };
+    assert.equal(expected['agent-bot-worker'][1], String(DEFAULT_METRICS_PORT));
+    for (const [name, [portName, port]] of Object.entries(expected)) {
+      const template = at(find('Deployment', name), 'spec', 'template') as Yaml;
+      assert.deepEqual(at(template, 'metadata', 'annotations'), { 'prometheus.io/scrape': 'true', 'prometheus.io/port': port, 'prometheus.io/path': '/metrics' }, name);
+      const container = (at(template, 'spec', 'containers') as Yaml[])[0]!;
+      const ports = (container['ports'] as Yaml[]).map((entry) => [entry['name'], String(entry['containerPort'])]);
+      assert.deepEqual(ports, [[portName, port]], name);
+    }
   });
 
   it('mounts one ReadWriteMany claim at /data in workers and gateways, with config and secrets from env', () => {
