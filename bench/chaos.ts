@@ -7,10 +7,12 @@
  *   (c) has the GitHub stand-in answer 30% of writes with 502 or 429 + Retry-After, and once hold the
  *       answer of a write that landed longer than the client waits (PROVIDER_REQUEST_TIMEOUT),
  *   (d) redelivers 30% of webhooks, half of them at the same moment as the first delivery.
- * The stand-in agent (bench/chaos-agent.js) works CHAOS_AGENT_SECONDS (3) and logs its start and end.
+ * The stand-in agent (bench/chaos-agent.js) works CHAOS_AGENT_SECONDS (3), at most CHAOS_MAX_CONCURRENT (4)
+ * at once, and logs its start and end.
  * Prints, per phase: tasks completed, lost, duplicated result comments, overlapping agent runs, agent
  * re-runs, orphaned processes, webhooks refused, and p50/p95 from webhook to result.
- * Goal (issue 7): 0 lost, 0 duplicated, 0 orphaned.
+ * Goal (issue 7): 0 lost, 0 duplicated, 0 orphaned. CHAOS_PHASES=baseline runs the baseline only;
+ * CHAOS_DEBUG_WRITES=<file> writes every request the GitHub stand-in got (ms since the phase began, method, path).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -46,12 +48,22 @@ interface PhaseResult {
   refused: number;
   redelivered: number;
   latencies: number[];
+  /** Per task: webhook → its (last) agent start, and its agent's end → the result comment (ms). */
+  toAgentStart: number[];
+  agentEndToResult: number[];
+  /** Writes the GitHub stand-in received (any method but GET), and the most in any 60 s. */
+  githubWrites: number;
+  busiestMinuteWrites: number;
   seconds: number;
 }
 
 async function main(): Promise<void> {
   console.log(`chaos: ${TASKS} tasks, agent ${AGENT_SECONDS} s, ${KILLS} worker kills, one Temporal restart, 30% faulty writes, 30% redeliveries`);
   const baseline = await runPhase(false);
+  if (process.env['CHAOS_PHASES'] === 'baseline') {
+    report([baseline]);
+    return;
+  }
   const chaos = await runPhase(true);
   report([baseline, chaos]);
   const ok = chaos.lost.length === 0 && chaos.duplicatedResults.length === 0 && chaos.overlappingRuns.length === 0 && chaos.orphans.length === 0;
@@ -69,7 +81,10 @@ async function runPhase(faults: boolean): Promise<PhaseResult> {
     AGENT_ENV_PASSTHROUGH: 'CHAOS_AGENT_LOG,CHAOS_AGENT_SECONDS',
     CHAOS_AGENT_LOG: agentLog,
     CHAOS_AGENT_SECONDS: String(AGENT_SECONDS),
-    AGENT_MAX_CONCURRENT: '4',
+    AGENT_MAX_CONCURRENT: process.env['CHAOS_MAX_CONCURRENT'] ?? '4',
+    // The write budget (72/1m by default, under GitHub's 80 content-creating writes a minute) is what
+    // paces results when many tasks end at once; set GITHUB_WRITE_LIMITS to see the run without it.
+    ...(process.env['GITHUB_WRITE_LIMITS'] === undefined ? {} : { GITHUB_WRITE_LIMITS: process.env['GITHUB_WRITE_LIMITS'] }),
     AGENT_KILL_GRACE: '2s',
     PROGRESS_COMMENT_INTERVAL: '2s',
     PROVIDER_REQUEST_TIMEOUT: '4s',
@@ -161,6 +176,19 @@ async function runPhase(faults: boolean): Promise<PhaseResult> {
     if (firstFinal !== undefined) latencies.push(firstFinal.at - sentAt.get(number)!);
   }
   const runs = agentRuns(agentLog);
+  const toAgentStart: number[] = [];
+  const agentEndToResult: number[] = [];
+  for (const number of numbers) {
+    const write = github.commentWrites.find((w) => w.issue === `acme/${repo}#${number}` && w.body.includes('✅ Done'));
+    const task = write?.body.match(/agent-bot:task=([^ ]+) -->/)?.[1];
+    const last = task === undefined ? undefined : runs.get(task)?.at(-1);
+    if (write === undefined || last === undefined) continue;
+    toAgentStart.push(last.start - sentAt.get(number)!);
+    if (Number.isFinite(last.end)) agentEndToResult.push(write.at - last.end);
+  }
+  const writeTimes = github.requests.filter((request) => request.method !== 'GET').map((request) => request.at);
+  if (process.env['CHAOS_DEBUG_WRITES']) fs.writeFileSync(process.env['CHAOS_DEBUG_WRITES'], github.requests.map((r) => `${r.at - started} ${r.method} ${r.path}`).join('\n'));
+  const busiestMinuteWrites = Math.max(0, ...writeTimes.map((at) => writeTimes.filter((other) => other >= at && other < at + 60_000).length));
   const overlappingRuns = [...runs.entries()].filter(([, list]) => overlaps(list)).map(([task]) => task);
   const reruns = [...runs.values()].reduce((sum, list) => sum + Math.max(0, list.length - 1), 0);
   const leftover = [...new Set(readAgentLog(agentLog).map((record) => record.pid))].filter(isAlive);
@@ -182,6 +210,10 @@ async function runPhase(faults: boolean): Promise<PhaseResult> {
     refused,
     redelivered,
     latencies,
+    toAgentStart,
+    agentEndToResult,
+    githubWrites: writeTimes.length,
+    busiestMinuteWrites,
     seconds: (Date.now() - started) / 1000,
   };
 }
@@ -241,8 +273,10 @@ function isAlive(pid: number): boolean {
 
 function report(phases: PhaseResult[]): void {
   for (const phase of phases) {
-    const sorted = [...phase.latencies].sort((a, b) => a - b);
-    const pct = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! / 1000);
+    const pct = (p: number, values = phase.latencies) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! / 1000;
+    };
     console.log(`\n${phase.name} (${phase.seconds.toFixed(0)} s)`);
     console.log(`  tasks sent ${phase.sent}, completed ${phase.completed}, lost ${phase.lost.length}${phase.lost.length > 0 ? ` (${phase.lost.join(', ')})` : ''}`);
     console.log(`  duplicated result comments ${phase.duplicatedResults.length}${phase.duplicatedResults.length > 0 ? ` (${phase.duplicatedResults.join('; ')})` : ''}`);
@@ -250,6 +284,9 @@ function report(phases: PhaseResult[]): void {
     console.log(`  webhooks redelivered ${phase.redelivered}, refused and sent again ${phase.refused}`);
     for (const exit of phase.unexpectedExits) console.log(`  unexpected: ${exit}`);
     console.log(`  webhook → result: p50 ${pct(50).toFixed(1)} s, p95 ${pct(95).toFixed(1)} s`);
+    console.log(`    webhook → agent start: p50 ${pct(50, phase.toAgentStart).toFixed(1)} s, p95 ${pct(95, phase.toAgentStart).toFixed(1)} s`);
+    console.log(`    agent end → result: p50 ${pct(50, phase.agentEndToResult).toFixed(1)} s, p95 ${pct(95, phase.agentEndToResult).toFixed(1)} s`);
+    console.log(`  GitHub writes ${phase.githubWrites}, at most ${phase.busiestMinuteWrites} in any minute`);
   }
 }
 

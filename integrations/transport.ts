@@ -55,8 +55,9 @@ export interface ThreadTransport {
   readonly provider: string;
   /**
    * A reaction on the message that carried a command (👀 on acceptance, then the outcome). Idempotent.
-   * The acceptance reaction is best effort: skipped when the credential's write budget is short, since
-   * the conversation waits for it before it starts the task.
+   * Reactions are best effort, at progress priority: skipped, never waited for, when the credential's
+   * write budget is short. The conversation waits for 👀 before it starts the task, and when a burst of
+   * tasks ends the answers must have the budget; the answer says the outcome anyway.
    */
   react(thread: ThreadRef, messageId: string, reaction: CommandReaction): Promise<void>;
   /** A reply on the thread: status, help, refusals, reminders. Marked so it never reads as a command. */

@@ -92,7 +92,7 @@ export class WriteBudgets {
       const now = this.now();
       const reserve = priority === 'urgent' ? 0 : this.defaults.urgentReserve;
       const waits = budgets.map((budget) => budget.waitMs(now, reserve));
-      const waitMs = Math.max(...waits);
+      const waitMs = Math.max(0, ...waits);
       if (waitMs === 0) break;
       if (priority === 'progress') {
         this.report((hooks) => hooks.skipped?.(keys));

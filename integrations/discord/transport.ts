@@ -60,7 +60,9 @@ export function createDiscordTransport(options: DiscordTransportOptions): Thread
   const originals = new Map<string, string>();
   const threads = new Set<string>();
 
-  const keysFor = (channelId: string, withBotToken: boolean): string[] => {
+  /** Reactions pass `perChannel` false: Discord limits them on a route of their own, not the channel's messages. */
+  const keysFor = (channelId: string, withBotToken: boolean, perChannel = true): string[] => {
+    if (!perChannel) return withBotToken ? [BOT_KEY] : [];
     const channelKey = `discord:channel:${channelId}`;
     budgets.configure(channelKey, DISCORD_CHANNEL_WINDOWS);
     return withBotToken ? [BOT_KEY, channelKey] : [channelKey];
@@ -70,8 +72,8 @@ export function createDiscordTransport(options: DiscordTransportOptions): Thread
    * One write, within the budgets, its failure classified once. Failures `keep` accepts are rethrown as
    * they are, for the caller to act on (an expired token moves the task to its thread).
    */
-  async function write<T>(priority: WritePriority, channelId: string, withBotToken: boolean, what: string, call: () => Promise<T>, keep: (error: unknown) => boolean = () => false): Promise<T | undefined> {
-    const keys = keysFor(channelId, withBotToken);
+  async function write<T>(priority: WritePriority, channelId: string, withBotToken: boolean, what: string, call: () => Promise<T>, keep: (error: unknown) => boolean = () => false, perChannel = true): Promise<T | undefined> {
+    const keys = keysFor(channelId, withBotToken, perChannel);
     try {
       return await budgets.run(priority, keys, call);
     } catch (error) {
@@ -168,7 +170,8 @@ export function createDiscordTransport(options: DiscordTransportOptions): Thread
     async react(thread: ThreadRef, messageId: string, reaction: CommandReaction): Promise<void> {
       const address = discordAddress(thread);
       const channelId = address.threadId ?? address.channelId;
-      await write('urgent', channelId, true, `adding the ${EMOJI[reaction]} reaction`, () => client.addReaction(channelId, messageId, EMOJI[reaction]));
+      // Skipped rather than waited for when the budget is short (see ThreadTransport.react).
+      await write('progress', channelId, true, `adding the ${EMOJI[reaction]} reaction`, () => client.addReaction(channelId, messageId, EMOJI[reaction]), undefined, false);
     },
 
     async reply(thread: ThreadRef, text: string): Promise<void> {

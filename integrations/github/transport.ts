@@ -95,8 +95,13 @@ export function createGithubTransport(options: GithubTransportOptions): ThreadTr
     });
   }
 
+  /**
+   * Opens the task's check run, at progress priority: it shows the work, it is not the answer. When a burst
+   * of tasks has used the write budget the task goes without one (its comment and answer still post),
+   * rather than holding its agent back until a slot frees up. Closing an open one is urgent (show).
+   */
   async function createCheckRun(task: TaskOnThread, address: GithubAddress, headSha: string, summary: string): Promise<number | undefined> {
-    const created = await write('urgent', 'opening the check run', () =>
+    const created = await write('progress', 'opening the check run', () =>
       client.rest.checks.create({
         owner: address.owner,
         repo: address.repo,
@@ -146,8 +151,8 @@ export function createGithubTransport(options: GithubTransportOptions): ThreadTr
       const commentId = Number(messageId);
       if (!Number.isSafeInteger(commentId)) return; // a command with no comment (an API call) has nothing to react on
       // GitHub answers 200 with the existing reaction when it is there already: retries are harmless.
-      // 👀 is skipped rather than waited for when the budget is short: it must never hold up the task.
-      await write(reaction === 'accepted' ? 'progress' : 'urgent', `adding a ${REACTIONS[reaction]} reaction`, () =>
+      // Skipped rather than waited for when the budget is short (see ThreadTransport.react).
+      await write('progress', `adding a ${REACTIONS[reaction]} reaction`, () =>
         client.rest.reactions.createForIssueComment({ owner: address.owner, repo: address.repo, comment_id: commentId, content: REACTIONS[reaction] }),
       );
     },

@@ -45,14 +45,16 @@ export function createSlackTransport(options: SlackTransportOptions): ThreadTran
   const { client, budgets } = options;
   const now = options.now ?? Date.now;
 
-  const keys = (address: SlackAddress): string[] => {
+  /** Messages count against the workspace's tier and their channel's pace; reactions only against the tier. */
+  const keys = (address: SlackAddress, perChannel: boolean): string[] => {
+    if (!perChannel) return ['slack'];
     const channelKey = `slack:channel:${address.channel}`;
     budgets.configure(channelKey, SLACK_CHANNEL_WINDOWS);
     return ['slack', channelKey];
   };
 
-  async function write<T>(priority: WritePriority, address: SlackAddress, what: string, call: () => Promise<T>): Promise<T | undefined> {
-    const budgetKeys = keys(address);
+  async function write<T>(priority: WritePriority, address: SlackAddress, what: string, call: () => Promise<T>, perChannel = true): Promise<T | undefined> {
+    const budgetKeys = keys(address, perChannel);
     try {
       return await budgets.run(priority, budgetKeys, call);
     } catch (error) {
@@ -109,8 +111,8 @@ export function createSlackTransport(options: SlackTransportOptions): ThreadTran
     async react(thread: ThreadRef, messageId: string, reaction: CommandReaction): Promise<void> {
       const address = slackAddress(thread);
       try {
-        // 👀 is skipped rather than waited for when the budget is short: it must never hold up the task.
-        await write(reaction === 'accepted' ? 'progress' : 'urgent', address, `adding the ${REACTIONS[reaction]} reaction`, () => client.reactions.add({ channel: address.channel, timestamp: messageId, name: REACTIONS[reaction] }));
+        // Skipped rather than waited for when the budget is short (see ThreadTransport.react).
+        await write('progress', address, `adding the ${REACTIONS[reaction]} reaction`, () => client.reactions.add({ channel: address.channel, timestamp: messageId, name: REACTIONS[reaction] }), false);
       } catch (error) {
         // Slack answers already_reacted to a second add: the reaction is there, which is what we wanted.
         if (!String((error as Error).message).includes('already_reacted')) throw error;

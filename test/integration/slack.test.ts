@@ -166,7 +166,8 @@ describe('Slack: @agent in a thread runs the same durable task', function () {
       const sent = await long.slackMention(`${BOT} write a lot`);
       const done = await waitFor('the answer', () => finalMessage(long, sent.ts));
       assert.match(JSON.stringify(done.blocks), /answer cut to fit a Slack message/);
-      const file = await waitFor('the attached answer', () => [...long.slack!.files.values()].find((f) => f.filename === `answer-${String(sent.body['task_id'])}.md`));
+      // Shared in the thread: uploaded and completed (files.completeUploadExternal), not only announced.
+      const file = await waitFor('the attached answer', () => [...long.slack!.files.values()].find((f) => f.filename === `answer-${String(sent.body['task_id'])}.md` && f.completed));
       assert.equal(file.content?.toString('utf8').length, 100_000, 'the whole answer, not only what the message shows');
     } finally {
       delete process.env['FAKE_CLAUDE_ANSWER_CHARS'];
