@@ -11,6 +11,26 @@ export type EventOutcome =
   | { kind: 'ping' };
 
 /**
+ * The HTTP answer to an event acted on, for providers that read only the status (GitHub, Jira, Sentry):
+ * 202 with what Temporal now holds when work was started or signalled, 200 when there was nothing to do.
+ * `ping` is the body of a ping's answer (GitHub's adds `pong`).
+ */
+export function webhookAnswer(outcome: EventOutcome, ping: Record<string, unknown> = { ok: true }): { status: 200 | 202; body: Record<string, unknown> } {
+  switch (outcome.kind) {
+    case 'ping':
+      return { status: 200, body: ping };
+    case 'ignored':
+      return { status: 200, body: { ignored: outcome.reason } };
+    case 'accepted':
+      return { status: 202, body: { task_id: outcome.taskId, workflow_id: outcome.workflowId } };
+    case 'closing':
+      return { status: 202, body: { closing: true } };
+    case 'delivered':
+      return { status: 202, body: { workflow_id: outcome.workflowId } };
+  }
+}
+
+/**
  * Hands a routed event to Temporal: a command starts or signals its thread's conversation, a decision
  * or a cancel goes to its task, a close to its conversation. Resolves once Temporal recorded it.
  * @throws Error when Temporal does not answer (the router answers 5xx and the provider retries).

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { routeGithubEvent, type RoutingPolicy } from '../../integrations/github/route-event';
 import { verifyGithubSignature } from '../../integrations/github/webhook-signature';
-import { actOnEvent } from '../act-on-event';
+import { actOnEvent, webhookAnswer } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
 import { noteWebhookOutcome } from '../metrics';
 import { readRawBody } from '../raw-body';
@@ -45,26 +45,9 @@ export function createGithubWebhookRouter(options: GithubWebhookOptions): Router
     if (routed.kind === 'invalid') return ctx.throw(400, routed.message);
     const outcome = await actOnEvent(routed, options.dispatcher);
     noteWebhookOutcome(ctx, outcome.kind);
-    switch (outcome.kind) {
-      case 'ping':
-        ctx.body = { ok: true, pong: true };
-        return;
-      case 'ignored':
-        ctx.body = { ignored: outcome.reason };
-        return;
-      case 'accepted':
-        ctx.status = 202;
-        ctx.body = { task_id: outcome.taskId, workflow_id: outcome.workflowId };
-        return;
-      case 'closing':
-        ctx.status = 202;
-        ctx.body = { closing: true };
-        return;
-      case 'delivered':
-        ctx.status = 202;
-        ctx.body = { workflow_id: outcome.workflowId };
-        return;
-    }
+    const answer = webhookAnswer(outcome, { ok: true, pong: true });
+    ctx.status = answer.status;
+    ctx.body = answer.body;
   });
   return router;
 }

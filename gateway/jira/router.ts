@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { routeJiraEvent, type JiraRoutingPolicy } from '../../integrations/jira/route-event';
 import { verifyJiraSignature } from '../../integrations/jira/webhook-signature';
-import { actOnEvent } from '../act-on-event';
+import { actOnEvent, webhookAnswer } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
 import { noteWebhookOutcome } from '../metrics';
 import { readRawBody } from '../raw-body';
@@ -47,26 +47,9 @@ export function createJiraWebhookRouter(options: JiraWebhookOptions): Router {
     if (routed.kind === 'invalid') return ctx.throw(400, routed.message);
     const outcome = await actOnEvent(routed, options.dispatcher);
     noteWebhookOutcome(ctx, outcome.kind);
-    switch (outcome.kind) {
-      case 'ping':
-        ctx.body = { ok: true };
-        return;
-      case 'ignored':
-        ctx.body = { ignored: outcome.reason };
-        return;
-      case 'accepted':
-        ctx.status = 202;
-        ctx.body = { task_id: outcome.taskId, workflow_id: outcome.workflowId };
-        return;
-      case 'closing':
-        ctx.status = 202;
-        ctx.body = { closing: true };
-        return;
-      case 'delivered':
-        ctx.status = 202;
-        ctx.body = { workflow_id: outcome.workflowId };
-        return;
-    }
+    const answer = webhookAnswer(outcome);
+    ctx.status = answer.status;
+    ctx.body = answer.body;
   });
   return router;
 }

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { routeSentryEvent, type SentryRoutingPolicy } from '../../integrations/sentry/route-event';
 import { verifySentrySignature } from '../../integrations/sentry/webhook-signature';
-import { actOnEvent, type EventOutcome } from '../act-on-event';
+import { actOnEvent, type EventOutcome, webhookAnswer } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
 import { noteWebhookOutcome } from '../metrics';
 import { readRawBody } from '../raw-body';
@@ -62,26 +62,9 @@ export function createSentryWebhookRouter(options: SentryWebhookOptions): Router
       ctx.body = { recording: true };
       return;
     }
-    switch (outcome.kind) {
-      case 'ping':
-        ctx.body = { ok: true };
-        return;
-      case 'ignored':
-        ctx.body = { ignored: outcome.reason };
-        return;
-      case 'accepted':
-        ctx.status = 202;
-        ctx.body = { task_id: outcome.taskId, workflow_id: outcome.workflowId };
-        return;
-      case 'closing':
-        ctx.status = 202;
-        ctx.body = { closing: true };
-        return;
-      case 'delivered':
-        ctx.status = 202;
-        ctx.body = { workflow_id: outcome.workflowId };
-        return;
-    }
+    const answer = webhookAnswer(outcome);
+    ctx.status = answer.status;
+    ctx.body = answer.body;
   });
   return router;
 }

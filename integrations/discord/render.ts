@@ -1,7 +1,8 @@
 import { formatDuration } from '../../contracts/format';
 import type { TaskHeader, TaskView } from '../../contracts/presence';
-import type { AgentUsage, TaskOutcome } from '../../contracts/task';
 import type { MessageBody } from './client';
+import type { TaskOutcome } from '../../contracts/task';
+import { OUTCOME_HEADLINES, oneLine, usageParts } from '../task-wording';
 
 /** Discord refuses a message's `content` over 2,000 characters (https://docs.discord.com/developers/resources/message#create-message). */
 export const CONTENT_LIMIT = 2_000;
@@ -31,13 +32,10 @@ export function parseCustomId(id: string): { action: DiscordAction; conversation
   return { action: match[1] as DiscordAction, conversationId: match[2]!, taskId: match[3]! };
 }
 
-const HEADLINE: Record<TaskOutcome, string> = {
-  succeeded: '✅ **Done**',
-  failed: '❌ **Failed**',
-  cancelled: '🛑 **Cancelled**',
-  rejected: '🚫 **Rejected**',
-  expired: '⌛ **Expired**',
-};
+/** `✅ **Done**`: on Discord the word is bold, the emoji beside it. */
+function headline(outcome: TaskOutcome): string {
+  return OUTCOME_HEADLINES[outcome].replace(/ (.+)$/, ' **$1**');
+}
 
 /** Every message agent-bot writes: no pings from what an agent printed, no link previews. */
 const QUIET = { allowed_mentions: { parse: [] as string[] } };
@@ -72,7 +70,7 @@ export function renderDiscordTask(header: TaskHeader, conversationId: string, vi
       return { content, components: row([button('Approve', 'approve', Style.success), button('Reject', 'reject', Style.danger)]), ...QUIET };
     }
     case 'final': {
-      const head = `${HEADLINE[view.outcome]} · ${asked}`;
+      const head = `${headline(view.outcome)} · ${asked}`;
       const tail: string[] = [];
       if (view.decision !== undefined) tail.push(`-# *${view.decision.decision === 'approve' ? 'Approved' : 'Rejected'} by @${view.decision.by} via ${view.decision.via}.*`);
       if (view.note !== undefined) tail.push(`-# ${oneLine(view.note, 400)}`);
@@ -117,20 +115,8 @@ function withBody(head: string | undefined, body: string, tail: string[], cutNot
   return join(cut, true).slice(0, CONTENT_LIMIT);
 }
 
-function usageParts(durationMs: number, usage: AgentUsage): string[] {
-  const parts = [`took ${formatDuration(durationMs)}`];
-  if (usage.costUsd !== undefined) parts.push(`cost $${usage.costUsd.toFixed(4)}`);
-  if (usage.inputTokens !== undefined || usage.outputTokens !== undefined) parts.push(`tokens ${usage.inputTokens ?? 0} in / ${usage.outputTokens ?? 0} out`);
-  if (usage.turns !== undefined) parts.push(`${usage.turns} turns`);
-  return parts;
-}
-
 /** Text shown inside our own formatting: its `*`, `_`, `~`, `` ` ``, `|` and `\` are literal. */
 function escapeMarkdown(text: string): string {
   return text.replace(/([\\*_~`|])/g, '\\$1');
 }
 
-function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}

@@ -7,6 +7,7 @@ import { parseCustomId } from './render';
 import { describeIssues, InteractionType, interactionSchema, interactionTypeSchema, THREAD_CHANNEL_TYPES, type DiscordInteraction } from './schemas';
 import { snowflakeTimeMs } from './snowflake';
 import { discordThread } from './thread';
+import { oneLine } from '../task-wording';
 
 /** The one application command agent-bot registers (`npm run discord:register`) and its one option. */
 export const AGENT_COMMAND_NAME = 'agent';
@@ -169,7 +170,3 @@ function escape(text: string): string {
   return text.replace(/([\\*_~`|])/g, '\\$1');
 }
 
-function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}

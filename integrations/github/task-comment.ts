@@ -1,6 +1,7 @@
 import { formatDuration } from '../../contracts/format';
 import type { TaskHeader, TaskView } from '../../contracts/presence';
 import type { AgentUsage, TaskOutcome } from '../../contracts/task';
+import { OUTCOME_HEADLINES, oneLine, usageParts } from '../task-wording';
 
 /** GitHub refuses comment bodies longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -32,17 +33,9 @@ export interface TaskCommentContent {
   answerChars?: number;
 }
 
-const HEADLINE: Record<TaskOutcome, string> = {
-  succeeded: '✅ Done',
-  failed: '❌ Failed',
-  cancelled: '🛑 Cancelled',
-  rejected: '🚫 Rejected',
-  expired: '⌛ Expired',
-};
-
 /** The final comment of a task, never longer than GitHub accepts. */
 export function formatTaskComment(content: TaskCommentContent): string {
-  const header = `${taskMarker(content.taskId)}\n**${HEADLINE[content.outcome]}** · @${content.requester} asked: _${oneLine(content.request)}_\n\n`;
+  const header = `${taskMarker(content.taskId)}\n**${OUTCOME_HEADLINES[content.outcome]}** · @${content.requester} asked: _${oneLine(content.request, 120)}_\n\n`;
   const appendix = content.appendix ?? '';
   const footer = `${appendix}\n\n---\n<sub>${footerParts(content).join(' · ')}</sub>`;
   const text = content.text.trim() === '' ? '_(the agent printed nothing)_' : content.text;
@@ -59,23 +52,13 @@ export function formatTaskComment(content: TaskCommentContent): string {
 }
 
 function footerParts(content: TaskCommentContent): string[] {
-  const parts = [`took ${formatDuration(content.durationMs)}`];
-  if (content.usage.costUsd !== undefined) parts.push(`cost $${content.usage.costUsd.toFixed(4)}`);
-  if (content.usage.inputTokens !== undefined || content.usage.outputTokens !== undefined) {
-    parts.push(`tokens ${content.usage.inputTokens ?? 0} in / ${content.usage.outputTokens ?? 0} out`);
-  }
-  if (content.usage.turns !== undefined) parts.push(`${content.usage.turns} turns`);
+  const parts = usageParts(content.durationMs, content.usage);
   parts.push(`[run in Temporal UI](${content.runUrl})`);
   parts.push(`task \`${content.taskId}\``);
   return parts;
 }
 
 export { formatDuration };
-
-function oneLine(text: string, max = 120): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
 
 export interface ProgressCommentContent {
   taskId: string;
@@ -95,12 +78,12 @@ export const PROGRESS_HEADLINE = '**⏳ Working**';
 
 /** The task's comment while it runs; edited in place, then replaced by the final text. */
 export function formatProgressComment(content: ProgressCommentContent): string {
-  const parts = [`stage: **${oneLine(content.stage)}**`, `${formatDuration(content.elapsedMs)} so far`];
+  const parts = [`stage: **${oneLine(content.stage, 120)}**`, `${formatDuration(content.elapsedMs)} so far`];
   if (content.costUsd !== undefined) parts.push(`cost so far $${content.costUsd.toFixed(4)}`);
   const last = content.lastLine === undefined ? '' : `\n\n\`\`\`\n${content.lastLine.replace(/```/g, "'''").slice(0, 300)}\n\`\`\``;
   const note = content.note === undefined ? '' : `\n\n> 📝 ${oneLine(content.note, 500)}`;
   return (
-    `${taskMarker(content.taskId)}\n${PROGRESS_HEADLINE} · @${content.requester} asked: _${oneLine(content.request)}_\n\n` +
+    `${taskMarker(content.taskId)}\n${PROGRESS_HEADLINE} · @${content.requester} asked: _${oneLine(content.request, 120)}_\n\n` +
     `${parts.join(' · ')}${note}${last}\n\n---\n<sub>[follow the run in Temporal UI](${content.runUrl}) · task \`${content.taskId}\`</sub>`
   );
 }
@@ -117,7 +100,7 @@ export interface PlanCommentContent {
 
 /** The task's comment while its plan waits for approval. */
 export function formatPlanComment(content: PlanCommentContent): string {
-  const header = `${taskMarker(content.taskId)}\n**📋 Plan awaiting approval** · @${content.requester} asked: _${oneLine(content.request)}_\n\n`;
+  const header = `${taskMarker(content.taskId)}\n**📋 Plan awaiting approval** · @${content.requester} asked: _${oneLine(content.request, 120)}_\n\n`;
   const footer =
     `\n\n---\nReply \`${content.mention} approve\` or \`${content.mention} reject <reason>\` (or use the check run's buttons). ` +
     `Without an answer by ${content.deadline} the task expires.\n<sub>[the run in Temporal UI](${content.runUrl}) · task \`${content.taskId}\`</sub>`;

@@ -1,9 +1,9 @@
 import { markdownToAdf } from 'marklassian';
 import { formatDuration } from '../../contracts/format';
 import type { TaskHeader, TaskView } from '../../contracts/presence';
-import type { AgentUsage, TaskOutcome } from '../../contracts/task';
 import { AGENT_BOT_SIGNATURE } from '../agent-bot-signature';
 import type { AdfNode } from './webhook-schemas';
+import { OUTCOME_HEADLINES, oneLine, usageParts } from '../task-wording';
 
 /**
  * The most characters Jira Cloud keeps in a text field, comments included (JRACLOUD-68949: "The entered text
@@ -20,14 +20,6 @@ export interface AdfDocument {
 }
 
 type Mark = NonNullable<AdfNode['marks']>[number];
-
-const HEADLINE: Record<TaskOutcome, string> = {
-  succeeded: '✅ Done',
-  failed: '❌ Failed',
-  cancelled: '🛑 Cancelled',
-  rejected: '🚫 Rejected',
-  expired: '⌛ Expired',
-};
 
 /** ADF refuses empty text nodes: an empty string is no node at all. */
 function text(value: string, ...marks: Mark[]): AdfNode[] {
@@ -88,14 +80,9 @@ function keepLineBreaks(markdown: string): string {
     .join('\n');
 }
 
-function oneLine(value: string, max = 200): string {
-  const line = value.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
 /** `✅ Done · Alice asked: fix the login` */
 function headline(title: string, header: TaskHeader): AdfNode {
-  return paragraph(text(title, { type: 'strong' }), text(` · ${header.requester} asked: `), text(oneLine(header.request), { type: 'em' }));
+  return paragraph(text(title, { type: 'strong' }), text(` · ${header.requester} asked: `), text(oneLine(header.request, 200), { type: 'em' }));
 }
 
 /** `🤖 agent-bot · took 3s · … · run in Temporal UI · task jr-c10100`: the signature and the task's marker. */
@@ -106,14 +93,6 @@ function footer(header: TaskHeader, parts: string[], runLabel: string): AdfNode 
     text(' · task '),
     text(header.taskId, { type: 'code' }),
   );
-}
-
-function usageParts(durationMs: number, usage: AgentUsage): string[] {
-  const parts = [`took ${formatDuration(durationMs)}`];
-  if (usage.costUsd !== undefined) parts.push(`cost $${usage.costUsd.toFixed(4)}`);
-  if (usage.inputTokens !== undefined || usage.outputTokens !== undefined) parts.push(`tokens ${usage.inputTokens ?? 0} in / ${usage.outputTokens ?? 0} out`);
-  if (usage.turns !== undefined) parts.push(`${usage.turns} turns`);
-  return parts;
 }
 
 function size(document: AdfDocument): number {
@@ -177,7 +156,7 @@ export function renderJiraTaskComment(header: TaskHeader, view: TaskView, limit 
       if (view.note !== undefined) appendix.push({ type: 'blockquote', content: [paragraph(text(view.note))] });
       const build = (body: string, note: AdfNode | undefined): AdfDocument =>
         doc([
-          headline(HEADLINE[view.outcome], header),
+          headline(OUTCOME_HEADLINES[view.outcome], header),
           ...(answer === '' ? [paragraph(text('(the agent printed nothing)', { type: 'em' }))] : markdownBlocks(body)),
           ...(note === undefined ? [] : [note]),
           ...appendix,

@@ -1,8 +1,8 @@
 import { formatDuration } from '../../contracts/format';
 import type { TaskHeader, TaskView } from '../../contracts/presence';
-import type { AgentUsage, TaskOutcome } from '../../contracts/task';
 import { AGENT_BOT_SIGNATURE } from '../agent-bot-signature';
 import type { SentryEvent, SentryFrame, SentryIssue } from './client';
+import { OUTCOME_HEADLINES, oneLine, usageParts } from '../task-wording';
 
 /**
  * The longest comment agent-bot posts on a Sentry issue, in characters. Sentry documents no limit for notes
@@ -10,27 +10,6 @@ import type { SentryEvent, SentryFrame, SentryIssue } from './client';
  * readable; the full answer stays on the agent-bot server and the cut names it.
  */
 export const SENTRY_COMMENT_LIMIT = 30_000;
-
-const HEADLINE: Record<TaskOutcome, string> = {
-  succeeded: '✅ Done',
-  failed: '❌ Failed',
-  cancelled: '🛑 Cancelled',
-  rejected: '🚫 Rejected',
-  expired: '⌛ Expired',
-};
-
-function oneLine(text: string, max = 200): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-function usageParts(durationMs: number, usage: AgentUsage): string[] {
-  const parts = [`took ${formatDuration(durationMs)}`];
-  if (usage.costUsd !== undefined) parts.push(`cost $${usage.costUsd.toFixed(4)}`);
-  if (usage.inputTokens !== undefined || usage.outputTokens !== undefined) parts.push(`tokens ${usage.inputTokens ?? 0} in / ${usage.outputTokens ?? 0} out`);
-  if (usage.turns !== undefined) parts.push(`${usage.turns} turns`);
-  return parts;
-}
 
 /** `_🤖 agent-bot · took 3s · [run in Temporal UI](…) · task `sn-c4242`_`: the signature and the task's marker. */
 function footer(header: TaskHeader, parts: string[], runLabel: string): string {
@@ -43,7 +22,7 @@ function footer(header: TaskHeader, parts: string[], runLabel: string): string {
  * full answer is kept. The footer carries the signature and `task <id>`, the marker that finds it again.
  */
 export function renderSentryTaskComment(header: TaskHeader, view: TaskView, limit = SENTRY_COMMENT_LIMIT): string {
-  const asked = ` · ${header.requester} asked: _${oneLine(header.request).replace(/_/g, '\\_')}_\n\n`;
+  const asked = ` · ${header.requester} asked: _${oneLine(header.request, 200).replace(/_/g, '\\_')}_\n\n`;
   switch (view.phase) {
     case 'working': {
       const parts = [`stage: **${oneLine(view.stage, 100)}**`, `${formatDuration(view.elapsedMs)} so far`];
@@ -60,7 +39,7 @@ export function renderSentryTaskComment(header: TaskHeader, view: TaskView, limi
       return start + plan + end;
     }
     case 'final': {
-      const start = `**${HEADLINE[view.outcome]}**${asked}`;
+      const start = `**${OUTCOME_HEADLINES[view.outcome]}**${asked}`;
       const decided = view.decision === undefined ? '' : `\n\n_${view.decision.decision === 'approve' ? 'Approved' : 'Rejected'} by ${view.decision.by} via ${view.decision.via}._`;
       const note = view.note === undefined ? '' : `\n\n> ${view.note}`;
       const end = `${decided}${note}${footer(header, usageParts(view.durationMs, view.usage), 'run in Temporal UI')}`;

@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } fro
 import slackifyMarkdown from 'slackify-markdown';
 import { formatDuration } from '../../contracts/format';
 import type { TaskHeader, TaskView } from '../../contracts/presence';
-import type { AgentUsage, TaskOutcome } from '../../contracts/task';
+import { OUTCOME_HEADLINES, oneLine, usageParts } from '../task-wording';
 
 /** Slack refuses a section block's text over 3,000 characters (https://docs.slack.dev/reference/block-kit/blocks/section-block). */
 export const SECTION_TEXT_LIMIT = 3_000;
@@ -25,14 +25,6 @@ export interface SlackTaskMessage {
   blocks: Block[];
   attachment?: { filename: string; content: string };
 }
-
-const HEADLINE: Record<TaskOutcome, string> = {
-  succeeded: '✅ Done',
-  failed: '❌ Failed',
-  cancelled: '🛑 Cancelled',
-  rejected: '🚫 Rejected',
-  expired: '⌛ Expired',
-};
 
 /** Markdown (what agents and agent-bot write) as Slack mrkdwn, by slackify-markdown. */
 export function toMrkdwn(markdown: string): string {
@@ -83,7 +75,7 @@ export function renderSlackTask(header: TaskHeader, taskWorkflowId: string, view
       const answer = fullAnswer ?? view.text;
       const part = showablePart(answer.trim() === '' ? '_(the agent printed nothing)_' : answer);
       const { sections, cut } = answerSections(toMrkdwn(part.text));
-      const blocks: Block[] = [section(`*${HEADLINE[view.outcome]}* · ${asked}`), ...sections];
+      const blocks: Block[] = [section(`*${OUTCOME_HEADLINES[view.outcome]}* · ${asked}`), ...sections];
       const filename = `answer-${header.taskId}.md`;
       const attach = cut || part.cut || view.truncated === true;
       if (attach) blocks.push(context(`_… answer cut to fit a Slack message; the full answer is attached below as \`${filename}\`._`));
@@ -91,7 +83,7 @@ export function renderSlackTask(header: TaskHeader, taskWorkflowId: string, view
       if (view.note !== undefined) blocks.push(context(toMrkdwn(view.note).slice(0, SECTION_TEXT_LIMIT)));
       blocks.push(footer(usageParts(view.durationMs, view.usage)));
       return {
-        text: `${HEADLINE[view.outcome]}: ${oneLine(header.request, 200)}`.slice(0, FALLBACK_LIMIT),
+        text: `${OUTCOME_HEADLINES[view.outcome]}: ${oneLine(header.request, 200)}`.slice(0, FALLBACK_LIMIT),
         blocks,
         ...(attach ? { attachment: { filename, content: answer } } : {}),
       };
@@ -147,14 +139,6 @@ function who(name: string): string {
   return /^[UW][A-Z0-9]{6,}$/.test(name) ? `<@${name}>` : `@${name}`;
 }
 
-function usageParts(durationMs: number, usage: AgentUsage): string[] {
-  const parts = [`took ${formatDuration(durationMs)}`];
-  if (usage.costUsd !== undefined) parts.push(`cost $${usage.costUsd.toFixed(4)}`);
-  if (usage.inputTokens !== undefined || usage.outputTokens !== undefined) parts.push(`tokens ${usage.inputTokens ?? 0} in / ${usage.outputTokens ?? 0} out`);
-  if (usage.turns !== undefined) parts.push(`${usage.turns} turns`);
-  return parts;
-}
-
 function section(text: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, SECTION_TEXT_LIMIT) } };
 }
@@ -171,7 +155,3 @@ function button(label: string, actionId: string, value: string, style: 'primary'
   return { type: 'button', text: { type: 'plain_text', text: label }, action_id: actionId, value: value.slice(0, 2_000), style };
 }
 
-function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { searchAttributeKeys } from '../../contracts/search-attributes';
-import { startDevServer, waitForSearchAttributes, type DevServer } from '../../temporal-config/dev-server';
+import { startDevServer, waitForSearchAttributes, type DevServer, type DevServerOptions } from '../../temporal-config/dev-server';
 import { prepareNamespace } from '../../temporal-config/namespace-setup';
 import { ensureTemporalCli } from '../../temporal-config/temporal-cli';
 
@@ -40,23 +40,7 @@ export async function startTestTemporal(): Promise<TestTemporal> {
     shared = { address: external, cliPath: cli.path, connection, nativeConnection, client: new Client({ connection }), dataDir };
     return shared;
   }
-  // A free port found by probing can be taken by another process before the server binds it: try again with new ones.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      server = await startDevServer({
-        cliPath: cli.path,
-        port: await freePort(),
-        uiPort: await freePort(),
-        headless: true,
-        dbFile: path.join(dataDir, `temporal-${attempt}.sqlite`),
-        logFile: path.join(dataDir, 'temporal.log'),
-      });
-      break;
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      process.stderr.write(`the test Temporal server did not start (${(error as Error).message}); trying again\n`);
-    }
-  }
+  server = await startHeadlessDevServer(cli.path, dataDir);
   const connection = await Connection.connect({ address: server.address });
   await prepareNamespace(connection, 'default', 7 * 24 * 3600 * 1000);
   const nativeConnection = await NativeConnection.connect({ address: server.address });
@@ -71,23 +55,7 @@ export async function startTestTemporal(): Promise<TestTemporal> {
 export async function startOwnTemporal(options: { dynamicConfig: Readonly<Record<string, string | number | boolean>> }): Promise<TestTemporal & { stop(): Promise<void> }> {
   const cli = ensureTemporalCli((line) => process.stderr.write(`${line}\n`));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-test-own-'));
-  let own: DevServer | undefined;
-  for (let attempt = 1; own === undefined; attempt++) {
-    try {
-      own = await startDevServer({
-        cliPath: cli.path,
-        port: await freePort(),
-        uiPort: await freePort(),
-        headless: true,
-        dbFile: path.join(dataDir, `temporal-${attempt}.sqlite`),
-        logFile: path.join(dataDir, 'temporal.log'),
-        dynamicConfig: options.dynamicConfig,
-      });
-    } catch (error) {
-      if (attempt >= 3) throw error;
-    }
-  }
-  const server = own;
+  const server = await startHeadlessDevServer(cli.path, dataDir, options.dynamicConfig);
   const connection = await Connection.connect({ address: server.address });
   await prepareNamespace(connection, 'default', 24 * 3600 * 1000);
   const nativeConnection = await NativeConnection.connect({ address: server.address });
@@ -104,6 +72,27 @@ export async function startOwnTemporal(options: { dynamicConfig: Readonly<Record
       await server.stop();
     },
   };
+}
+
+/** A headless dev server on a new SQLite file in `dataDir`, on free ports. */
+async function startHeadlessDevServer(cliPath: string, dataDir: string, dynamicConfig?: DevServerOptions['dynamicConfig']): Promise<DevServer> {
+  // A free port found by probing can be taken by another process before the server binds it: try again with new ones.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServer({
+        cliPath,
+        port: await freePort(),
+        uiPort: await freePort(),
+        headless: true,
+        dbFile: path.join(dataDir, `temporal-${attempt}.sqlite`),
+        logFile: path.join(dataDir, 'temporal.log'),
+        ...(dynamicConfig === undefined ? {} : { dynamicConfig }),
+      });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      process.stderr.write(`the test Temporal server did not start (${(error as Error).message}); trying again\n`);
+    }
+  }
 }
 
 export function testTemporal(): TestTemporal {
