@@ -93,6 +93,10 @@ export async function createAgentWorkers(options: {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowSource,
+    // A stopping worker (a deploy) lets its short writes finish: the SDK's default (0) cancels them, and
+    // one that ignores the cancel has its result dropped, so the write waits out its StartToClose (2 min).
+    // The agent workers keep 0: a cancelled agent run is retried at once on another worker.
+    shutdownGraceTime: '10s',
     ...interceptors,
     activities: {
       ...createThreadActivities({ ...ui, transports, client, ...(metrics === undefined ? {} : { onTaskFinished: (provider, outcome) => metrics.taskFinished(provider, outcome) }) }),

@@ -41,6 +41,8 @@ describe('upgrading: a conversation started by the previous release keeps workin
       // Today's gateway sends the old input shape beside the thread, so a v1 worker can start the conversation.
       await h.comment('@agent review before the upgrade', { number: 90 });
       await waitFor('the first answer, by the v1 workflows', () => h.commentsOn(90)[0], 60_000);
+      // An upgrade between tasks: the v1 task has closed (its last writes come after the answer).
+      await waitFor('the first task done, by the v1 workflows', async () => ((await h.status(90)).past.length === 1 ? true : undefined), 60_000);
     } finally {
       old.shutdown();
       await oldRunning;
