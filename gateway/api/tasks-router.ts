@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { taskLogPath } from '../../activities/agent/task-log';
+import { AGENT_STATUS_VALUES } from '../../contracts/search-attributes';
 import { bearerAuth } from './bearer-auth';
 import type { StartTask } from './start-task';
 import { streamJsonLines } from './stream-file';
@@ -48,9 +49,10 @@ export function createTasksRouter(options: TasksApiOptions): Router {
   });
 
   router.get('/', async (ctx) => {
-    const filter = (name: string): string | undefined => (typeof ctx.query[name] === 'string' ? (ctx.query[name]) : undefined);
-    const limit = Number(filter('limit') ?? 100) || 100;
-    ctx.body = { tasks: await listTasks(client, { provider: filter('provider'), target: filter('target'), status: filter('status') }, limit) };
+    const parsed = listQuery.safeParse(ctx.query);
+    if (!parsed.success) return ctx.throw(400, issuesMessage(parsed.error));
+    const { limit, ...filters } = parsed.data;
+    ctx.body = { tasks: await listTasks(client, filters, limit) };
   });
 
   router.get('/:id', async (ctx) => {
@@ -67,7 +69,7 @@ export function createTasksRouter(options: TasksApiOptions): Router {
     router.post(`/:id/${decision}`, async (ctx) => {
       const taskId = taskIdParam(ctx);
       const parsed = decisionBody.safeParse(await readJsonBody(ctx, '{"by": "alice", "reason": "..."}'));
-      if (!parsed.success) return ctx.throw(400, `invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success) return ctx.throw(400, issuesMessage(parsed.error));
       const ack = await decideTask(client, taskId, decision, { by: parsed.data.by ?? 'api', via: 'api', reason: parsed.data.reason });
       ctx.body = { task_id: ack.taskId, decision: ack.decision, by: ack.by };
     });
@@ -94,11 +96,24 @@ function taskIdParam(ctx: Context): string {
   return String((ctx as Context & { params: Record<string, string> }).params['id']);
 }
 
-/** `{"by": "alice", "reason": "..."}`, both optional: who decided (recorded) and why. */
-const decisionBody = z.object({
+/** `{"by": "alice", "reason": "..."}`, both optional: who decided (recorded) and why. Unknown fields are refused, not dropped. */
+const decisionBody = z.strictObject({
   by: z.string().trim().min(1).max(100).optional(),
   reason: z.string().max(2_000).optional(),
 });
+
+/** `GET /api/tasks?provider=&target=&status=&limit=`: each filter optional, `limit` 1 to 500 (default 100). */
+const listQuery = z.strictObject({
+  provider: z.string().regex(/^[a-z]{1,20}$/, 'expected a provider such as github, slack, jira, sentry, discord or api').optional(),
+  target: z.string().min(1).max(200).optional(),
+  status: z.enum(AGENT_STATUS_VALUES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** `field: problem; field: problem`, the shape of every 400 the API answers. */
+function issuesMessage(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(query)'}: ${issue.message}`).join('; ');
+}
 
 /**
  * A small JSON object body (`example` says what is expected in the 400); an empty body is `{}` unless

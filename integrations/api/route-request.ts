@@ -14,7 +14,8 @@ export const MAX_REQUEST_CHARS = 20_000;
  */
 export const createTaskBody = z.strictObject({
   repo: z.string().regex(REPOSITORY_PATTERN, 'expected owner/repo, e.g. acme/widgets'),
-  request: z.string().trim().min(1, 'must not be empty').max(MAX_REQUEST_CHARS),
+  // A NUL cannot reach a process's arguments: refused here with a reason rather than failing the run.
+  request: z.string().trim().min(1, 'must not be empty').max(MAX_REQUEST_CHARS).refine((text) => !text.includes('\u0000'), 'must not contain NUL characters'),
   thread: z.string().regex(API_THREAD_ID, 'expected a thread id (letters, digits and dashes, at most 64)').optional(),
   // Not z.httpUrl(): it wants a domain name, and a receiver on an internal host or an IP is common.
   callback_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2_000).optional(),

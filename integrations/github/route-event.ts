@@ -25,6 +25,16 @@ export type GithubAction = RoutedEvent;
 
 const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 
+/** The events agent-bot acts on; each of their payloads carries an `action` (GitHub's webhook events reference). */
+const EVENTS_WITH_ACTION = new Set(['issue_comment', 'check_run', 'pull_request', 'issues']);
+
+/** What stood where `action` was expected, for the 400's message. */
+function describeValue(action: unknown, payload: unknown): string {
+  if (typeof payload !== 'object' || payload === null) return payload === null ? 'a null body' : `a JSON ${Array.isArray(payload) ? 'array' : typeof payload} body`;
+  if (Array.isArray(payload)) return 'a JSON array body';
+  return action === undefined ? 'nothing' : typeof action;
+}
+
 /** Maps an event to an action: pure, so every routing rule is tested without a server. */
 export function routeGithubEvent(
   event: string,
@@ -35,6 +45,10 @@ export function routeGithubEvent(
 ): RoutedEvent {
   if (event === 'ping') return { kind: 'ping' };
   const action = typeof payload === 'object' && payload !== null ? (payload as { action?: unknown }).action : undefined;
+  // GitHub always sends these with an `action`: a body without one is not GitHub's, and says so.
+  if (EVENTS_WITH_ACTION.has(event) && typeof action !== 'string') {
+    return { kind: 'invalid', message: `${event} payload: action: expected a string (got ${describeValue(action, payload)})` };
+  }
 
   if (event === 'issue_comment') {
     if (action === 'created') {

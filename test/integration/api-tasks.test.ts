@@ -115,7 +115,7 @@ describe('POST /api/tasks: tasks with no chat tool', function () {
     assert.notEqual((other.body as unknown as Accepted).thread, accepted.thread);
   });
 
-  it('continues a thread with "thread"; a running thread keeps the callback of the request that started it (409)', async () => {
+  it('continues a thread with "thread"; a running thread keeps the repository and callback of the request that started it (409)', async () => {
     const thread = `t-${randomUUID().slice(0, 8)}`;
     const started = await post({ repo: 'acme/widgets', request: 'explain the cache', thread, callback_url: receiver.hookUrl });
     assert.equal(started.status, 202);
@@ -124,7 +124,10 @@ describe('POST /api/tasks: tasks with no chat tool', function () {
     const elsewhere = await post({ repo: 'acme/widgets', request: 'and the queue?', thread, callback_url: `${receiver.url}/other` });
     assert.equal(elsewhere.status, 409);
     assert.match(String(elsewhere.body['error']), /^callback_url: thread .* with another callback_url/);
-    const same = await post({ repo: 'acme/gadgets', request: 'and the queue?', thread, callback_url: receiver.hookUrl });
+    const otherRepo = await post({ repo: 'acme/gadgets', request: 'and the queue?', thread });
+    assert.equal(otherRepo.status, 409);
+    assert.match(String(otherRepo.body['error']), /^repo: thread .* works on acme\/widgets; a thread keeps the repository/);
+    const same = await post({ repo: 'acme/widgets', request: 'and the queue?', thread, callback_url: receiver.hookUrl });
     assert.equal(same.status, 202);
     assert.equal(same.body['thread_workflow_id'], `api:${thread}`);
     assert.notEqual(same.body['task_id'], started.body['task_id']);
@@ -141,6 +144,7 @@ describe('POST /api/tasks: tasks with no chat tool', function () {
       [{ repo: 'widgets', request: 'explain' }, /^repo: expected owner\/repo/],
       [{ repo: 'acme/widgets', request: '   ' }, /^request: must not be empty/],
       [{ repo: 'acme/widgets' }, /^request: /],
+      [{ repo: 'acme/widgets', request: 'explain nul \u0000 here' }, /^request: must not contain NUL characters/],
       [{ repo: 'acme/widgets', request: 'explain', callback: 'http://x' }, /^callback: unknown field/],
       [{ repo: 'acme/widgets', request: 'explain', callback_url: 'ftp://example.com/hook' }, /^callback_url: expected an http\(s\) URL/],
       [{ repo: 'acme/widgets', request: 'explain', thread: 'a b' }, /^thread: expected a thread id/],

@@ -64,6 +64,14 @@ describe('gateway: what POST /webhooks/github answers', function () {
     assert.match(String(response.body['error']), /comment\.user/);
   });
 
+  it('400 naming `action` for a signed body that is not an event payload at all', async () => {
+    for (const [payload, got] of [[{}, 'nothing'], [[], 'a JSON array body'], [null, 'a null body'], [{ action: 7 }, 'number']] as const) {
+      const response = await send({ event: 'issue_comment', payload });
+      assert.equal(response.status, 400, JSON.stringify(payload));
+      assert.equal(response.body['error'], `issue_comment payload: action: expected a string (got ${got})`);
+    }
+  });
+
   it('200 for ping', async () => {
     const response = await send({ event: 'ping', payload: githubFixture('ping') });
     assert.equal(response.status, 200);

@@ -57,6 +57,29 @@ describe('HTTP API for operators', function () {
     assert.equal((await api('/api/tasks?status=bad"value')).status, 400);
   });
 
+  it('answers 400 naming the parameter for a bad list query or an unknown field in a decision', async () => {
+    const cases: [string, RegExp][] = [
+      ['/api/tasks?limit=abc', /^limit: /],
+      ['/api/tasks?limit=-1', /^limit: /],
+      ['/api/tasks?limit=501', /^limit: /],
+      ['/api/tasks?status=bogus', /^status: /],
+      ['/api/tasks?provider=GitHub', /^provider: expected a provider/],
+      ['/api/tasks?state=running', /^\(query\): .*state/],
+    ];
+    for (const [path, message] of cases) {
+      const response = await api(path);
+      assert.equal(response.status, 400, path);
+      assert.match(((await response.json()) as { error: string }).error, message, path);
+    }
+    const listed = (await (await api('/api/tasks?limit=1&status=awaiting_approval')).json()) as { tasks: unknown[] };
+    assert.ok(listed.tasks.length <= 1);
+    for (const decision of ['approve', 'reject']) {
+      const response = await api(`/api/tasks/gh-x/${decision}`, { method: 'POST', body: JSON.stringify({ why: 'too risky' }) });
+      assert.equal(response.status, 400, decision);
+      assert.match(((await response.json()) as { error: string }).error, /why/, decision);
+    }
+  });
+
   it('approves through POST /api/tasks/<id>/approve, and says 409 when nothing waits', async () => {
     const taskId = await startTask('@agent fix the signup', 401);
     const early = await api(`/api/tasks/${taskId}/approve`, { method: 'POST', body: JSON.stringify({ by: 'ops' }) });
