@@ -27,12 +27,13 @@ export interface Dispatcher {
  *   GitHub waits 10 s for an answer, Slack 3 s: the routers' own deadlines bound it further.
  */
 export function createTemporalDispatcher(client: Client, taskQueue: string, retryWithinMs = 7_000): Dispatcher {
-  const retried = <T>(call: () => Promise<T>): Promise<T> => withTemporalRetries(call, retryWithinMs);
+  const retried = <T>(call: () => Promise<T>): Promise<T> => withTemporalRetries(call, retryWithinMs, undefined, (deadline, fn) => client.withDeadline(deadline, fn));
   return {
     async dispatchCommand(thread, command) {
       const workflowId = threadWorkflowId(thread);
       const target = targetFromThread(thread);
       const input: TargetWorkflowInput = { thread, ...(target === undefined ? {} : { target }) };
+      refuseOversized(input, command);
       await retried(() => client.workflow.signalWithStart('targetWorkflow', {
         workflowId,
         taskQueue,
@@ -63,6 +64,19 @@ export function createTemporalDispatcher(client: Client, taskQueue: string, retr
       return signalIfRunning(() => retried(() => client.workflow.getHandle(taskWorkflowId).cancel()));
     },
   };
+}
+
+/**
+ * Temporal refuses a payload over its blob size limit (2 MB by default); a command that large is not a
+ * chat message (GitHub caps a comment at 65,536 characters), and it gets a 413 naming the size at once.
+ */
+export const MAX_COMMAND_BYTES = 1024 * 1024;
+
+/** @throws an error with `status: 413` when the thread and command together exceed MAX_COMMAND_BYTES. */
+function refuseOversized(input: TargetWorkflowInput, command: Command): void {
+  const bytes = Buffer.byteLength(JSON.stringify(input)) + Buffer.byteLength(JSON.stringify(command));
+  if (bytes <= MAX_COMMAND_BYTES) return;
+  throw Object.assign(new Error(`request too large: ${bytes} bytes of command and thread, at most ${MAX_COMMAND_BYTES}`), { status: 413 });
 }
 
 async function signalIfRunning(send: () => Promise<unknown>): Promise<boolean> {

@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/load';
 import { startGateway } from '../../workers/gateway-server';
 import { Harness } from '../support/harness';
 import { freePort } from '../support/temporal';
-import { commentPayload, githubFixture, sendGithubDelivery } from '../support/webhooks';
+import { commentPayload, githubFixture, sendGithubDelivery, TEST_WEBHOOK_SECRET } from '../support/webhooks';
 
 describe('gateway: what POST /webhooks/github answers', function () {
   this.timeout(60_000);
@@ -72,6 +72,12 @@ describe('gateway: what POST /webhooks/github answers', function () {
     }
   });
 
+  it('413 naming the size for a comment too large for Temporal, at once', async () => {
+    const response = await send({ event: 'issue_comment', payload: commentPayload({ body: `@agent explain ${'x'.repeat(1_100_000)}`, repo: h.repo }) });
+    assert.equal(response.status, 413);
+    assert.match(String(response.body['error']), /^request too large: \d+ bytes of command and thread, at most 1048576/);
+  });
+
   it('200 for ping', async () => {
     const response = await send({ event: 'ping', payload: githubFixture('ping') });
     assert.equal(response.status, 200);
@@ -112,6 +118,24 @@ describe('gateway: readiness without Temporal', function () {
     try {
       assert.equal((await fetch(`${gateway.url}/health`)).status, 200);
       assert.equal((await fetch(`${gateway.url}/health/ready`)).status, 503);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('answers a webhook 503 before GitHub gives up (10 s) when Temporal cannot be reached', async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    const config = loadConfig({ TEMPORAL_ADDRESS: address, GATEWAY_HOST: '127.0.0.1', GITHUB_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET });
+    const connection = Connection.lazy({ address });
+    const gateway = await startGateway({ config, connection, log: () => {}, port: 0 });
+    try {
+      // GitHub's own contract: no answer within 10 s is a failed delivery. The gateway retries for 7 s.
+      const response = await Promise.race([
+        sendGithubDelivery(gateway.url, { event: 'issue_comment', payload: commentPayload({ body: '@agent explain the cache' }) }),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref()),
+      ]);
+      assert.equal(response.status, 503);
+      assert.match(String(response.body['error']), /^Temporal is unavailable/);
     } finally {
       await gateway.close();
     }
