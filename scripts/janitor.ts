@@ -11,7 +11,8 @@ import { loadConfigOrExit, runMain, temporalAddress } from '../workers/main';
 const USAGE = `usage: npm run janitor -- [--dry-run] [--json] [--wait 60s]
   --dry-run   decide as usual, delete and close nothing, list what would go
   --json      print the janitor's result as JSON
-  --wait      how long a worker may take to pick the run up (default 60s)`;
+  --wait      how long a worker may take to pick the run up (default 60s)
+  --help, -h  this text`;
 
 const STARTED = temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED;
 
@@ -22,7 +23,11 @@ const STARTED = temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_
 async function main(): Promise<void> {
   let flags: { 'dry-run': boolean; json: boolean; wait: string };
   try {
-    const { values } = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, wait: { type: 'string', default: '60s' } } });
+    const { values } = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, wait: { type: 'string', default: '60s' }, help: { type: 'boolean', short: 'h', default: false } } });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    }
     flags = values;
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);

@@ -15,7 +15,19 @@ const log = createLogger('mcp');
  * Temporal at TEMPORAL_ADDRESS with the same config as the gateway; stdout carries only the protocol
  * (hence `--silent`: npm's banner would corrupt it), logs go to stderr. It ends when the client closes stdin.
  */
+const USAGE = `usage: npm run --silent mcp
+  The operator MCP server over stdio, for an MCP client that starts it as a command (see README, MCP).
+  It reads the same environment as the gateway (TEMPORAL_ADDRESS, AGENT_BOT_DATA_DIR, ...); no options.`;
+
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.length > 0) {
+    // Started by hand with an option: say what this is rather than wait silently for a client on stdin.
+    const help = args.every((arg) => arg === '--help' || arg === '-h');
+    (help ? process.stdout : process.stderr).write(`${help ? '' : `unknown argument: ${args.join(' ')}\n`}${USAGE}\n`);
+    if (!help) process.exitCode = 2;
+    return;
+  }
   const config = loadConfigOrExit();
   const connection = await Connection.connect({ address: temporalAddress(config) });
   try {

@@ -37,6 +37,10 @@ export interface DevServer {
   address: string;
   uiUrl: string | undefined;
   process: ChildProcess;
+  /** Settles when the server process ends, whoever ended it: its exit code, or the signal that killed it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The server's own log file (its stdout and stderr). */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -67,7 +71,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   fs.closeSync(logFd);
   const address = `${ip}:${options.port}`;
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => { exited = true; resolve({ code, signal }); }));
   child.once('error', () => { exited = true; });
 
   try {
@@ -80,6 +84,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     address,
     uiUrl: options.headless === true ? undefined : `http://localhost:${options.uiPort}`,
     process: child,
+    exited: exit,
+    logFile: options.logFile,
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

@@ -54,8 +54,15 @@ async function main(): Promise<void> {
     if (devServer !== undefined) {
       await waitForSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE, searchAttributeKeys.map((key) => key.name));
     }
-    const workers = await createAgentWorkers({ config, connection: workerConnection, clientConnection, ...(metrics === undefined ? {} : { metrics }) });
+    // The gateway first: a taken GATEWAY_PORT then stops us before any worker holds the connections.
     const gateway = await startGatewayProcess(log);
+    let workers: Awaited<ReturnType<typeof createAgentWorkers>>;
+    try {
+      workers = await createAgentWorkers({ config, connection: workerConnection, clientConnection, ...(metrics === undefined ? {} : { metrics }) });
+    } catch (error) {
+      await gateway.stop();
+      throw error;
+    }
     const running = workers.run();
     process.stdout.write(
       [
@@ -81,6 +88,13 @@ async function main(): Promise<void> {
     // Without the gateway no webhook gets in: stop everything rather than run half a system.
     void gateway.exited.then((code) => {
       if (!stopping) log('the gateway exited', { code }, 'error');
+      stop();
+    });
+    // Nor without Temporal: say so, point at its log, and stop with an error instead of retrying forever.
+    void devServer?.exited.then(({ code, signal }) => {
+      if (stopping) return;
+      log('the Temporal dev server exited; stopping agent-bot (start it again with npm run dev)', { code, signal, log: devServer?.logFile }, 'error');
+      process.exitCode = 1;
       stop();
     });
     try {
