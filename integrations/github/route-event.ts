@@ -113,8 +113,12 @@ function routeComment(payload: Omit<IssueCommentCreated, 'action'>, deliveryId: 
   const kind = issue.pull_request === undefined ? 'issue' : 'pull_request';
   const identity = editedAt === undefined ? `comment:${comment.id}` : `comment:${comment.id}@${editedAt}`;
   const thread = threadOf(repository, issue.number, kind, issue.html_url);
-  // The thread's repository is the comment's own: a `repo:` word cannot point a GitHub thread elsewhere.
-  const command = { ...parsed };
+  // The thread's repository is the comment's own: a `repo:` word cannot point a GitHub thread elsewhere,
+  // and a request naming another repository is answered with why, not run here in silence.
+  const here = `${repository.owner.login}/${repository.name}`;
+  const command = parsed.repo !== undefined && parsed.repo.toLowerCase() !== here.toLowerCase()
+    ? { ...parsed, action: 'unknown' as const, helpText: `On GitHub I work on the repository of the issue or pull request, \`${here}\`: ask on an issue or pull request of \`${parsed.repo}\` to work there.` }
+    : { ...parsed };
   delete command.repo;
   return {
     kind: 'command',

@@ -40,6 +40,16 @@ describe('routeGithubEvent', () => {
       assert.equal(action.command.title, payload.issue.title);
     });
 
+    it('answers a request naming another repository with why, and runs one naming its own', () => {
+      const other = expectKind(route('issue_comment', commentPayload({ body: '@agent in acme/gadgets explain the cache' })), 'command');
+      assert.equal(other.command.action, 'unknown');
+      assert.match(other.command.helpText ?? '', /On GitHub I work on the repository of the issue or pull request, `acme\/widgets`: ask on an issue or pull request of `acme\/gadgets`/);
+      assert.equal(other.command.repo, undefined);
+      const own = expectKind(route('issue_comment', commentPayload({ body: '@agent explain the cache repo:ACME/widgets' })), 'command');
+      assert.equal(own.command.action, 'run');
+      assert.equal(own.command.repo, undefined);
+    });
+
     it('derives the task id and message key from the comment, so two deliveries of one comment are one task', () => {
       const payload = githubFixture<CommentFixture>('issue_comment.created.pull_request');
       const first = expectKind(routeGithubEvent('issue_comment', 'delivery-a', payload, POLICY, NOW), 'command');
