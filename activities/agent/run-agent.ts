@@ -18,6 +18,7 @@ import { forEachLine } from './line-splitter';
 import { spawnAgentProcess } from './process-group';
 import { ProgressTracker } from './progress';
 import { ProgressPublisher, type ProgressPacing } from './progress-publisher';
+import { promptDelivery } from './prompt-delivery';
 import { DEFAULT_PROMPT_TEMPLATES, promptVariables, renderPrompt } from './prompt';
 import { ResultCollector, type AgentOutcome } from './result-collector';
 import { agentEnvironment, runners, type AgentKind } from './runners';
@@ -365,13 +366,20 @@ interface ProcessRun {
 async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
   const { config, ctx, progress, taskLog } = run;
   const spec = runners[config.kind];
+  const prompt = run.prompt;
+  const delivery = promptDelivery(config.kind, spec.stdinPrompt, prompt, config.promptOnStdin);
+  if (delivery.via === 'refused') {
+    taskLog.completion(false, delivery.reason);
+    throw ApplicationFailure.nonRetryable(delivery.reason, ErrorType.AgentPromptTooLong);
+  }
+  const promptOnStdin = delivery.via === 'stdin';
   const args = spec.args({
-    prompt: run.prompt,
+    prompt,
     extraArgs: config.args,
     sessionId: run.sessionId,
     maxTurns: config.maxTurns,
     maxBudgetUsd: config.maxBudgetUsd,
-    promptOnStdin: config.promptOnStdin,
+    promptOnStdin,
     mode: run.input.mode ?? 'execute',
     ...(run.mcp === undefined ? {} : { mcp: run.mcp }),
   });
@@ -383,7 +391,7 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     ...(run.mcp === undefined ? {} : { AGENT_BOT_MCP_CONFIG: run.mcp.configFile }),
   });
   const lease = await leaseWorkspace({ ctx, dataDir: config.dataDir, key: run.input.targetWorkflowId, taskId: run.input.command.taskId, killGraceMs: config.killGraceMs, progress, taskLog });
-  const agent = spawnAgentProcess(config.command, args, { cwd: run.cwd, env, stdin: config.promptOnStdin ? run.prompt : undefined, killGraceMs: config.killGraceMs, lease });
+  const agent = spawnAgentProcess(config.command, args, { cwd: run.cwd, env, stdin: promptOnStdin ? prompt : undefined, killGraceMs: config.killGraceMs, lease });
 
   let stopReason: StopReason | undefined;
   const stop = (reason: StopReason): void => {
