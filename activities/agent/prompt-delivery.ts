@@ -13,6 +13,14 @@ export const MAX_PROMPT_ARGUMENT_BYTES = 100 * 1024;
 export type PromptDelivery = { via: 'argument' } | { via: 'stdin' } | { via: 'refused'; reason: string };
 
 /**
+ * The prompt as an agent process may be given it: without NUL characters, which no command-line argument
+ * can hold (Node refuses to spawn with one) and which mean nothing in a request.
+ */
+export function agentPrompt(prompt: string): string {
+  return prompt.replaceAll('\u0000', '');
+}
+
+/**
  * Where the prompt goes. A `when-long` CLI (claude, codex) gets it as an argument, as it always did, unless
  * it is longer than MAX_PROMPT_ARGUMENT_BYTES: then on stdin. A `when-configured` one (command) gets it on
  * stdin when AGENT_PROMPT_VIA=stdin (`promptViaStdin`), else as an argument. A prompt that would have to be

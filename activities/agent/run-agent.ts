@@ -18,7 +18,7 @@ import { forEachLine } from './line-splitter';
 import { spawnAgentProcess } from './process-group';
 import { ProgressTracker } from './progress';
 import { ProgressPublisher, type ProgressPacing } from './progress-publisher';
-import { promptDelivery } from './prompt-delivery';
+import { agentPrompt, promptDelivery } from './prompt-delivery';
 import { DEFAULT_PROMPT_TEMPLATES, promptVariables, renderPrompt } from './prompt';
 import { ResultCollector, type AgentOutcome } from './result-collector';
 import { agentEnvironment, runners, type AgentKind } from './runners';
@@ -366,7 +366,7 @@ interface ProcessRun {
 async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
   const { config, ctx, progress, taskLog } = run;
   const spec = runners[config.kind];
-  const prompt = run.prompt;
+  const prompt = agentPrompt(run.prompt);
   const delivery = promptDelivery(config.kind, spec.stdinPrompt, prompt, config.promptOnStdin);
   if (delivery.via === 'refused') {
     taskLog.completion(false, delivery.reason);

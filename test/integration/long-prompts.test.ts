@@ -90,6 +90,11 @@ describe('prompts that cannot be a command-line argument as they are', function 
   it('fails cursor with a long prompt the same readable way, as it takes its prompt only as an argument', async () => {
     await assert.rejects(run(agentConfig(dataDir, { kind: 'cursor' }), cjkText(64_000)), refusal(ErrorType.AgentPromptTooLong, /too long for the cursor agent: .*takes its prompt only as an argument/));
   });
+
+  it('strips NUL characters from the prompt, so a request holding one runs', async () => {
+    const result = await run(agentConfig(dataDir), 'before\u0000after \u0000done');
+    assert.match(result.text, /The prompt was:\nbeforeafter done/);
+  });
 });
 
 describe('a 64,015-character CJK comment to a command agent that takes its prompt as an argument', function () {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MAX_PROMPT_ARGUMENT_BYTES, promptDelivery } from '../../activities/agent/prompt-delivery';
+import { agentPrompt, MAX_PROMPT_ARGUMENT_BYTES, promptDelivery } from '../../activities/agent/prompt-delivery';
 import { runners, type AgentKind } from '../../activities/agent/runners';
 import { cjkText } from '../support/long-request';
 
@@ -46,5 +46,12 @@ describe('promptDelivery', () => {
     const result = delivery('cursor', cjkText(64_000), true);
     assert.equal(result.via, 'refused');
     assert.match(result.via === 'refused' ? result.reason : '', /^this request is too long for the cursor agent: its prompt is 192,000 bytes .*The cursor agent takes its prompt only as an argument: shorten the request/);
+  });
+});
+
+describe('agentPrompt', () => {
+  it('strips NUL characters and keeps everything else', () => {
+    assert.equal(agentPrompt('be\u0000fore\u0000\u0000 after 漢字\n'), 'before after 漢字\n');
+    assert.equal(agentPrompt('no change'), 'no change');
   });
 });
