@@ -95,6 +95,11 @@ describe('prompts that cannot be a command-line argument as they are', function 
     const result = await run(agentConfig(dataDir), 'before\u0000after \u0000done');
     assert.match(result.text, /The prompt was:\nbeforeafter done/);
   });
+
+  it('fails with a readable, non-retryable reason when the arguments and environment are too long for the system (E2BIG)', async () => {
+    const config = agentConfig(dataDir, { args: [path.join(AGENTS_DIR, 'prompt.js'), 'x'.repeat(200_000)] });
+    await assert.rejects(run(config, 'short'), refusal(ErrorType.AgentPromptTooLong, /could not be started \(E2BIG\): its arguments and environment are longer than this system allows \(the prompt: 5 bytes, an argument\)/));
+  });
 });
 
 describe('a 64,015-character CJK comment to a command agent that takes its prompt as an argument', function () {
