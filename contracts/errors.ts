@@ -9,6 +9,11 @@ export const ErrorType = {
   AgentIdle: 'AgentIdle',
   AgentMaxTurns: 'AgentMaxTurns',
   AgentBudgetExceeded: 'AgentBudgetExceeded',
+  /**
+   * The prompt cannot reach the agent: too long for a command-line argument, and this agent cannot read it
+   * on stdin (cursor; a `command` without AGENT_PROMPT_VIA=stdin). A retry would fail the same way.
+   */
+  AgentPromptTooLong: 'AgentPromptTooLong',
   WorkspaceRefused: 'WorkspaceRefused',
   WorkspaceFailed: 'WorkspaceFailed',
   GithubUnauthorized: 'GithubUnauthorized',

@@ -195,7 +195,8 @@ function flatHeaders(headers: Readonly<Record<string, string | string[] | undefi
  * refused by policy. The thread already says each of them to the person who asked. Anything else
  * thrown by an activity is reported: an error that is no ApplicationFailure (a bug: a TypeError, an
  * unclassified library error), an ApplicationFailure of another type (`AgentCommandNotFound`: the
- * worker lacks its agent CLI; `ApiCallbackUnsigned`: the worker lacks its API token), or of none.
+ * worker lacks its agent CLI; `AgentPromptTooLong`: its agent cannot take a prompt that long, e.g. a
+ * `command` without AGENT_PROMPT_VIA=stdin; `ApiCallbackUnsigned`: the worker lacks its API token), or of none.
  */
 export const EXPECTED_FAILURE_TYPES: ReadonlySet<string> = new Set<string>([
   ErrorType.AgentFailed,

@@ -15,9 +15,10 @@ import { openRunMcp, type AgentMcpDeps, type RunMcp, type RunnerMcp } from './ag
 import { leaseWorkspace } from './attempt-lease';
 import type { AgentEvent } from './events';
 import { forEachLine } from './line-splitter';
-import { spawnAgentProcess } from './process-group';
+import { spawnAgentProcess, type SpawnedAgent } from './process-group';
 import { ProgressTracker } from './progress';
 import { ProgressPublisher, type ProgressPacing } from './progress-publisher';
+import { agentPrompt, promptDelivery } from './prompt-delivery';
 import { DEFAULT_PROMPT_TEMPLATES, promptVariables, renderPrompt } from './prompt';
 import { ResultCollector, type AgentOutcome } from './result-collector';
 import { agentEnvironment, runners, type AgentKind } from './runners';
@@ -365,13 +366,20 @@ interface ProcessRun {
 async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
   const { config, ctx, progress, taskLog } = run;
   const spec = runners[config.kind];
+  const prompt = agentPrompt(run.prompt);
+  const delivery = promptDelivery(config.kind, spec.stdinPrompt, prompt, config.promptOnStdin);
+  if (delivery.via === 'refused') {
+    taskLog.completion(false, delivery.reason);
+    throw ApplicationFailure.nonRetryable(delivery.reason, ErrorType.AgentPromptTooLong);
+  }
+  const promptOnStdin = delivery.via === 'stdin';
   const args = spec.args({
-    prompt: run.prompt,
+    prompt,
     extraArgs: config.args,
     sessionId: run.sessionId,
     maxTurns: config.maxTurns,
     maxBudgetUsd: config.maxBudgetUsd,
-    promptOnStdin: config.promptOnStdin,
+    promptOnStdin,
     mode: run.input.mode ?? 'execute',
     ...(run.mcp === undefined ? {} : { mcp: run.mcp }),
   });
@@ -383,7 +391,13 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     ...(run.mcp === undefined ? {} : { AGENT_BOT_MCP_CONFIG: run.mcp.configFile }),
   });
   const lease = await leaseWorkspace({ ctx, dataDir: config.dataDir, key: run.input.targetWorkflowId, taskId: run.input.command.taskId, killGraceMs: config.killGraceMs, progress, taskLog });
-  const agent = spawnAgentProcess(config.command, args, { cwd: run.cwd, env, stdin: config.promptOnStdin ? run.prompt : undefined, killGraceMs: config.killGraceMs, lease });
+  let agent: SpawnedAgent;
+  try {
+    agent = spawnAgentProcess(config.command, args, { cwd: run.cwd, env, stdin: promptOnStdin ? prompt : undefined, killGraceMs: config.killGraceMs, lease });
+  } catch (error) {
+    // Node throws some spawn errors (E2BIG) at once rather than emitting them.
+    throw notStarted(error, config, prompt, promptOnStdin) ?? error;
+  }
 
   let stopReason: StopReason | undefined;
   const stop = (reason: StopReason): void => {
@@ -430,14 +444,8 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
   forEachLine(agent.child.stderr!, (line) => handle({ kind: 'output', line, stream: 'stderr' }));
 
   try {
-    const exit = await agent.exited.catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' || error.code === 'EACCES') {
-        throw ApplicationFailure.nonRetryable(
-          `AGENT_COMMAND "${config.command}" could not be started (${error.code}): install it or set AGENT_COMMAND to its path`,
-          ErrorType.AgentCommandNotFound,
-        );
-      }
-      throw error;
+    const exit = await agent.exited.catch((error: unknown) => {
+      throw notStarted(error, config, prompt, promptOnStdin) ?? error;
     });
     if (stopReason === 'cancelled') {
       taskLog.completion(false, 'cancelled', { cancelled: true });
@@ -456,6 +464,22 @@ async function runProcess(run: ProcessRun): Promise<AgentOutcome> {
     ctx.cancellationSignal.removeEventListener('abort', onCancel);
     agent.kill(config.killGraceMs);
   }
+}
+
+/** The failure for an agent command that could not be started; undefined for any other error. */
+function notStarted(error: unknown, config: AgentRunnerConfig, prompt: string, promptOnStdin: boolean): ApplicationFailure | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EACCES') {
+    return ApplicationFailure.nonRetryable(`AGENT_COMMAND "${config.command}" could not be started (${code}): install it or set AGENT_COMMAND to its path`, ErrorType.AgentCommandNotFound);
+  }
+  if (code === 'E2BIG') {
+    // The prompt alone stays under the limit (prompt-delivery.ts); with AGENT_ARGS and the environment it may not.
+    return ApplicationFailure.nonRetryable(
+      `AGENT_COMMAND "${config.command}" could not be started (E2BIG): its arguments and environment are longer than this system allows (the prompt: ${Buffer.byteLength(prompt, 'utf8')} bytes, ${promptOnStdin ? 'on stdin' : 'an argument'}); shorten AGENT_ARGS, the variables passed to the agent, or the request`,
+      ErrorType.AgentPromptTooLong,
+    );
+  }
+  return undefined;
 }
 
 /** A new session's prompt, when the thread had an earlier one: what was asked before, so the agent has the context. */

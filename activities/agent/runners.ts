@@ -12,7 +12,7 @@ export interface RunnerArgs {
   sessionId: string | undefined;
   maxTurns: number | undefined;
   maxBudgetUsd: number | undefined;
-  /** For `command`: the prompt goes on stdin instead of as the last argument. */
+  /** The prompt goes on stdin instead of as an argument (see `RunnerSpec.stdinPrompt` and prompt-delivery.ts). */
   promptOnStdin: boolean;
   /** `plan`: a read-only pass whose answer is a plan for a person to approve. */
   mode: 'plan' | 'execute';
@@ -32,14 +32,21 @@ export interface RunnerSpec {
   lostSessionPattern?: RegExp;
   /** Whether the CLI enforces max turns itself (otherwise the runner counts tool calls). */
   enforcesMaxTurns: boolean;
+  /**
+   * When the CLI is given its prompt on stdin instead of as an argument: `when-long` for a prompt too long
+   * for an argument (the CLI reads stdin when told to), `when-configured` when AGENT_PROMPT_VIA=stdin says
+   * it reads it there, `never` when it has no way to that we know of. See prompt-delivery.ts.
+   */
+  stdinPrompt: 'when-long' | 'when-configured' | 'never';
 }
 
 export const runners: Record<AgentKind, RunnerSpec> = {
   claude: {
     // stream-json needs --verbose (see shared/PROTOCOLS.md)
     args: (o) => [
+      // Without a prompt argument, `claude -p` reads the prompt from stdin.
       '-p',
-      o.prompt,
+      ...(o.promptOnStdin ? [] : [o.prompt]),
       '--output-format',
       'stream-json',
       '--verbose',
@@ -66,6 +73,7 @@ export const runners: Record<AgentKind, RunnerSpec> = {
     defaultEnv: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
     lostSessionPattern: /No conversation found with session ID/,
     enforcesMaxTurns: true,
+    stdinPrompt: 'when-long',
   },
   codex: {
     args: (o) => [
@@ -77,13 +85,15 @@ export const runners: Record<AgentKind, RunnerSpec> = {
       ...(o.mode === 'plan' ? ['-c', 'sandbox_mode="read-only"'] : []),
       ...(o.mcp === undefined ? [] : codexMcpArgs(o.mcp.servers)),
       ...o.extraArgs,
-      o.prompt,
+      // `-`: `codex exec` (and `exec resume <id>`) reads the prompt from stdin.
+      o.promptOnStdin ? '-' : o.prompt,
     ],
     parseLine: parseCodexLine,
     // The provider and its key variable are configured in $CODEX_HOME/config.toml (see README); name that
     // variable in AGENT_ENV_PASSTHROUGH.
     env: ['CODEX_HOME', 'CODEX_API_KEY', 'OPENAI_API_KEY'],
     enforcesMaxTurns: false,
+    stdinPrompt: 'when-long',
   },
   cursor: {
     args: (o) => [
@@ -97,12 +107,15 @@ export const runners: Record<AgentKind, RunnerSpec> = {
     parseLine: parseCursorLine,
     env: ['CURSOR_API_KEY'],
     enforcesMaxTurns: false,
+    // No binary here to check whether cursor-agent reads a prompt on stdin.
+    stdinPrompt: 'never',
   },
   command: {
     args: (o) => (o.promptOnStdin ? [...o.extraArgs] : [...o.extraArgs, o.prompt]),
     parseLine: parsePlainLine,
     env: [],
     enforcesMaxTurns: false,
+    stdinPrompt: 'when-configured',
   },
 };
 

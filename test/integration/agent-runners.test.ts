@@ -6,6 +6,7 @@ import { startAnthropicStandIn, type AnthropicStandIn, type AnthropicStandInOpti
 import { CODEX_API_KEY_VAR, writeCodexHome } from '../support/codex-home';
 import { createRemoteRepository, pushPullHead } from '../support/git-remote';
 import { Harness } from '../support/harness';
+import { longCjkComment } from '../support/long-request';
 import { startOpenAiStandIn, type OpenAiStandIn } from '../support/openai-stand-in';
 import { waitFor } from '../support/wait';
 
@@ -46,6 +47,27 @@ async function claudeHarness(standIn: AnthropicStandIn, remoteRoot: string, env:
       ...env,
     },
   });
+}
+
+/** A harness whose agent is the real `codex` binary talking to an OpenAI stand-in, in a git clone. */
+async function codexHarness(standIn: OpenAiStandIn, remoteRoot: string): Promise<{ h: Harness; codexHome: string }> {
+  // Not under /tmp: codex refuses to create its helper binaries there (it warns, then carries on).
+  const codexHome = fs.mkdtempSync(path.join(os.homedir(), '.agent-bot-test-codex-'));
+  writeCodexHome(codexHome, standIn.url);
+  const h = await Harness.start({
+    env: {
+      AGENT_KIND: 'codex',
+      AGENT_COMMAND: path.join(BIN, 'codex'),
+      AGENT_ARGS: '[]',
+      AGENT_CLONE: 'true',
+      GITHUB_CLONE_URL: `file://${remoteRoot}/{owner}/{repo}.git`,
+      AGENT_ENV_PASSTHROUGH: CODEX_API_KEY_VAR,
+      AGENT_PRICE_PER_MTOK: '1.25,10',
+      CODEX_HOME: codexHome,
+      [CODEX_API_KEY_VAR]: 'sk-stand-in',
+    },
+  });
+  return { h, codexHome };
 }
 
 describe('the real Claude Code CLI as the agent', function () {
@@ -149,6 +171,42 @@ describe('Claude Code failure paths', function () {
   }
 });
 
+describe('the real Claude Code CLI given a request too long for a command-line argument', function () {
+  this.timeout(120_000);
+  const remoteRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'remotes-'));
+  let standIn: AnthropicStandIn;
+  let h: Harness;
+  before(async () => {
+    standIn = await startAnthropicStandIn({ scenario: 'tool-then-answer', command: 'cat README.md' });
+    h = await claudeHarness(standIn, remoteRoot);
+    createRemoteRepository(remoteRoot, 'acme', h.repo, { mainReadme: 'readme\n', pulls: { 42: 'Project Zebra: the magic word is xylophone-42.\n' } });
+  });
+  after(async () => {
+    await h.stop();
+    await standIn.stop();
+  });
+
+  it('runs a 64,015-character CJK comment (192 KB) with its prompt on stdin, then resumes the session for another', async () => {
+    const first = longCjkComment();
+    await h.comment(first.comment);
+    const status = await finishedTasks(h, 1);
+    assert.equal(status.past[0]?.outcome, 'succeeded', status.past[0]?.reason);
+    assert.ok(JSON.stringify(standIn.mainRequests()[0]?.body).includes(first.text), 'the model got the whole request');
+    const comment = await waitFor('the result comment', () => h.commentsOn()[0]);
+    assert.match(comment.body, /xylophone-42/);
+
+    const second = longCjkComment(1);
+    const before = standIn.mainRequests().length;
+    await h.comment(second.comment);
+    const after = await finishedTasks(h, 2);
+    assert.equal(after.past[1]?.outcome, 'succeeded', after.past[1]?.reason);
+    assert.equal(after.agentSessionId, status.agentSessionId, 'the same session, resumed');
+    const resumed = JSON.stringify(standIn.mainRequests()[before]?.body);
+    assert.ok(resumed.includes(first.text), 'the resumed conversation carries the first request');
+    assert.ok(resumed.includes(second.text), 'and the whole new one');
+  });
+});
+
 describe('the real Codex CLI as the agent', function () {
   this.timeout(120_000);
   const remoteRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'remotes-'));
@@ -157,22 +215,7 @@ describe('the real Codex CLI as the agent', function () {
   let codexHome: string;
   before(async () => {
     standIn = await startOpenAiStandIn({ command: 'cat README.md', usage: { input_tokens: 1200, output_tokens: 40 } });
-    // Not under /tmp: codex refuses to create its helper binaries there (it warns, then carries on).
-    codexHome = fs.mkdtempSync(path.join(os.homedir(), '.agent-bot-test-codex-'));
-    writeCodexHome(codexHome, standIn.url);
-    h = await Harness.start({
-      env: {
-        AGENT_KIND: 'codex',
-        AGENT_COMMAND: path.join(BIN, 'codex'),
-        AGENT_ARGS: '[]',
-        AGENT_CLONE: 'true',
-        GITHUB_CLONE_URL: `file://${remoteRoot}/{owner}/{repo}.git`,
-        AGENT_ENV_PASSTHROUGH: CODEX_API_KEY_VAR,
-        AGENT_PRICE_PER_MTOK: '1.25,10',
-        CODEX_HOME: codexHome,
-        [CODEX_API_KEY_VAR]: 'sk-stand-in',
-      },
-    });
+    ({ h, codexHome } = await codexHarness(standIn, remoteRoot));
     createRemoteRepository(remoteRoot, 'acme', h.repo, { mainReadme: 'readme\n', pulls: { 42: 'Codex sees magic-token-7f3a\n' } });
   });
   after(async () => {
@@ -203,5 +246,44 @@ describe('the real Codex CLI as the agent', function () {
     assert.equal(after.agentSessionId, status.agentSessionId, 'codex exec resume kept the thread');
     assert.equal(after.past[1]?.usage.inputTokens, 2400, 'the second task is charged its own tokens, not the thread total');
     assert.equal(after.totals.inputTokens, 4800);
+  });
+});
+
+describe('the real Codex CLI given a request too long for a command-line argument', function () {
+  this.timeout(120_000);
+  const remoteRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'remotes-'));
+  let standIn: OpenAiStandIn;
+  let h: Harness;
+  let codexHome: string;
+  before(async () => {
+    standIn = await startOpenAiStandIn({ command: 'cat README.md' });
+    ({ h, codexHome } = await codexHarness(standIn, remoteRoot));
+    createRemoteRepository(remoteRoot, 'acme', h.repo, { mainReadme: 'readme\n', pulls: { 42: 'Codex sees magic-token-7f3a\n' } });
+  });
+  after(async () => {
+    await h.stop();
+    await standIn.stop();
+    fs.rmSync(codexHome, { recursive: true, force: true });
+  });
+
+  it('runs a 64,015-character CJK comment (192 KB) with its prompt on stdin, then resumes the thread for another', async () => {
+    const modelRequests = () => standIn.requests.filter((request) => request.method === 'POST' && request.path === '/v1/responses');
+    const first = longCjkComment();
+    await h.comment(first.comment);
+    const status = await finishedTasks(h, 1);
+    assert.equal(status.past[0]?.outcome, 'succeeded', status.past[0]?.reason);
+    assert.ok(JSON.stringify(modelRequests()[0]?.body).includes(first.text), 'the model got the whole request');
+    const comment = await waitFor('the result comment', () => h.commentsOn()[0]);
+    assert.match(comment.body, /magic-token-7f3a/);
+
+    const second = longCjkComment(1);
+    const before = modelRequests().length;
+    await h.comment(second.comment);
+    const after = await finishedTasks(h, 2);
+    assert.equal(after.past[1]?.outcome, 'succeeded', after.past[1]?.reason);
+    assert.equal(after.agentSessionId, status.agentSessionId, 'codex exec resume kept the thread');
+    const resumed = JSON.stringify(modelRequests()[before]?.body);
+    assert.ok(resumed.includes(first.text), 'the resumed thread carries the first request');
+    assert.ok(resumed.includes(second.text), 'and the whole new one');
   });
 });

@@ -129,6 +129,24 @@ describe('runners: limits and prompt delivery', () => {
     assert.deepEqual(runners.command.args(opts('the prompt', ['--x'], { promptOnStdin: true })), ['--x']);
   });
 
+  it('claude given its prompt on stdin keeps -p without a prompt argument, and still resumes', () => {
+    const args = runners.claude.args(opts('the prompt', ['--model', 'opus'], { promptOnStdin: true, sessionId: 'session-123' }));
+    assert.equal(args.includes('the prompt'), false);
+    assert.equal(args[0], '-p');
+    assert.equal(args[1], '--output-format', 'nothing stands where the prompt was');
+    assert.equal(args[args.indexOf('--resume') + 1], 'session-123');
+    assert.deepEqual(args.slice(-2), ['--model', 'opus']);
+  });
+
+  it('codex given its prompt on stdin ends with `-`, for exec and for exec resume', () => {
+    assert.equal(runners.codex.args(opts('the prompt', [])).at(-1), 'the prompt');
+    assert.equal(runners.codex.args(opts('the prompt', [], { promptOnStdin: true })).at(-1), '-');
+    const resumed = runners.codex.args(opts('the prompt', ['-m', 'o3'], { promptOnStdin: true, sessionId: 't1' }));
+    assert.deepEqual(resumed.slice(0, 3), ['exec', 'resume', 't1']);
+    assert.deepEqual(resumed.slice(-3), ['-m', 'o3', '-']);
+    assert.equal(resumed.includes('the prompt'), false);
+  });
+
   it('cursor resumes with --resume and prints stream-json', () => {
     const args = runners.cursor.args(opts('p', [], { sessionId: 'chat-1' }));
     assert.equal(args[args.indexOf('--resume') + 1], 'chat-1');
