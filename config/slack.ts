@@ -14,6 +14,6 @@ export const slackConfig = {
   SLACK_CHANNEL_REPOS: repoMapping,
   /** Slack user ids who may trigger and decide; empty: every human member of the workspace. */
   SLACK_ALLOWED_USERS: list.default([]),
-  /** agent-bot's own user id (`U…`); unset: learned with `auth.test` at start. */
+  /** agent-bot's own user id (`U…`); unset: learned with `auth.test` (needs SLACK_BOT_TOKEN). Set, Slack requests need no `auth.test`. */
   SLACK_BOT_USER_ID: optionalString,
 };

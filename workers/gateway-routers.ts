@@ -12,8 +12,9 @@ import { createDiscordClient } from '../integrations/discord/client';
 import type { DiscordRoutingPolicy } from '../integrations/discord/route-interaction';
 import { discordPublicKey } from '../integrations/discord/signature';
 import type { RoutingPolicy } from '../integrations/github/route-event';
-import { createSlackClient, type SlackClient } from '../integrations/slack/client';
-import type { SlackRoutingPolicy } from '../integrations/slack/route-event';
+import { createSlackClient } from '../integrations/slack/client';
+import { createSlackIdentity } from '../integrations/slack/identity';
+import type { SlackSettings } from '../integrations/slack/route-event';
 import type { CommandPolicy } from '../integrations/thread-command';
 import type { Logger } from './logger';
 
@@ -40,13 +41,9 @@ export interface RouterDeps {
 export function providerRouters(deps: RouterDeps): Router[] {
   const { config, dispatcher, log } = deps;
   if (config.GITHUB_WEBHOOK_SECRET.length === 0) log('GITHUB_WEBHOOK_SECRET is not set: /webhooks/github refuses every delivery with 401');
-  const slackClient = config.SLACK_BOT_TOKEN === undefined ? undefined : createSlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL });
-  if (config.SLACK_SIGNING_SECRET.length > 0 && slackClient === undefined && config.SLACK_BOT_USER_ID === undefined) {
-    log('SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor SLACK_BOT_USER_ID: Slack requests will fail until one is');
-  }
   return [
     createGithubWebhookRouter({ secrets: config.GITHUB_WEBHOOK_SECRET, ...githubRoutingPolicy(config), dispatcher, log }),
-    createSlackRouter({ secrets: config.SLACK_SIGNING_SECRET, policy: slackRoutingPolicy(config, slackClient), dispatcher, log, ...(slackClient === undefined ? {} : { client: slackClient }) }),
+    slackRouter(deps),
     discordRouter(deps),
     jiraRouter(deps),
     sentryRouter(deps),
@@ -65,29 +62,24 @@ function discordRouter({ config, dispatcher, log }: RouterDeps): Router {
 }
 
 /**
- * Who agent-bot is on Slack and how it reads requests: SLACK_BOT_USER_ID, or else what `auth.test`
- * answers, asked on first use and then kept (a failure is asked again next time, not kept).
+ * `/webhooks/slack/...`: who agent-bot is comes from SLACK_BOT_USER_ID, or else from `auth.test`. With a
+ * token, `auth.test` is asked at start (in the background: a failure is a warning, not a refusal to start)
+ * and its answer kept.
  */
-export function slackRoutingPolicy(config: Config, client: SlackClient | undefined): () => Promise<SlackRoutingPolicy> {
-  let identity: Promise<{ botUserId: string; workspaceUrl?: string }> | undefined;
-  const resolve = async (): Promise<{ botUserId: string; workspaceUrl?: string }> => {
-    if (client === undefined) {
-      if (config.SLACK_BOT_USER_ID === undefined) throw new Error('Slack: set SLACK_BOT_TOKEN (or at least SLACK_BOT_USER_ID) to take requests');
-      return { botUserId: config.SLACK_BOT_USER_ID };
-    }
-    const answer = await client.auth.test();
-    const botUserId = config.SLACK_BOT_USER_ID ?? answer.user_id;
-    if (botUserId === undefined) throw new Error('Slack: auth.test answered no user_id; set SLACK_BOT_USER_ID');
-    return { botUserId, ...(answer.url === undefined ? {} : { workspaceUrl: answer.url }) };
-  };
-  return async () => {
-    identity ??= resolve().catch((error: unknown) => {
-      identity = undefined;
-      throw error;
-    });
-    const { botUserId, workspaceUrl } = await identity;
-    return { ...commandPolicy(config), botUserId, allowedUsers: config.SLACK_ALLOWED_USERS, channelRepos: config.SLACK_CHANNEL_REPOS, ...(workspaceUrl === undefined ? {} : { workspaceUrl }) };
-  };
+function slackRouter({ config, dispatcher, log }: RouterDeps): Router {
+  // A slash command must be answered within Slack's 3 s: the gateway's own calls are given 2 s each.
+  const client = config.SLACK_BOT_TOKEN === undefined ? undefined : createSlackClient({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, requestTimeoutMs: 2_000 });
+  if (config.SLACK_SIGNING_SECRET.length > 0 && client === undefined && config.SLACK_BOT_USER_ID === undefined) {
+    log('SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor SLACK_BOT_USER_ID: Slack events get 503 until one is set (the URL check and buttons work without)', {}, 'warn');
+  }
+  const identity = createSlackIdentity({ client, botUserId: config.SLACK_BOT_USER_ID, log });
+  void identity.check();
+  return createSlackRouter({ secrets: config.SLACK_SIGNING_SECRET, settings: slackSettings(config), identity: () => identity.current(), dispatcher, log, ...(client === undefined ? {} : { client }) });
+}
+
+/** How agent-bot reads Slack requests, from the config. */
+export function slackSettings(config: Config): SlackSettings {
+  return { ...commandPolicy(config), allowedUsers: config.SLACK_ALLOWED_USERS, channelRepos: config.SLACK_CHANNEL_REPOS };
 }
 
 /** `/webhooks/jira`: commands from Jira Cloud comments and labelled issues. */

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { SlackClient } from '../../integrations/slack/client';
-import { routeSlackAction, routeSlackEvent, parseSlashCommand, routeSlashCommand, type SlackChannelFacts, type SlackRoutingPolicy } from '../../integrations/slack/route-event';
+import { SlackIdentityError, type SlackIdentity } from '../../integrations/slack/identity';
+import { routeSlackAction, routeSlackEvent, parseSlashCommand, routeSlashCommand, slackChallenge, type SlackChannelFacts, type SlackRoutingPolicy, type SlackSettings } from '../../integrations/slack/route-event';
 import { verifySlackRequest } from '../../integrations/slack/signature';
 import type { RoutedEvent } from '../../integrations/routed-event';
 import { actOnEvent, type EventOutcome } from '../act-on-event';
@@ -17,8 +18,13 @@ const MAX_SLACK_BODY_BYTES = 1024 * 1024;
 export interface SlackRouterOptions {
   /** SLACK_SIGNING_SECRET (two during a rotation); empty: every request is refused with 401. */
   secrets: readonly string[];
-  /** Who agent-bot is and how it reads requests; resolved on first use (auth.test), then kept. */
-  policy: () => Promise<SlackRoutingPolicy>;
+  /** How agent-bot reads requests (the config): mention, commands, allowed users, channel mapping. */
+  settings: SlackSettings;
+  /**
+   * Who agent-bot is: SLACK_BOT_USER_ID, or what `auth.test` answers (see integrations/slack/identity.ts).
+   * A `SlackIdentityError` is answered as a 503 naming what to set; the URL check and buttons never ask.
+   */
+  identity: () => Promise<SlackIdentity>;
   dispatcher: Dispatcher;
   /** The bot's Web API client: the thread of a slash command starts with a message the gateway posts. */
   client?: SlackClient;
@@ -33,6 +39,7 @@ export interface SlackRouterOptions {
  * (constant time, 5 minutes) → parse → route → Temporal → an answer within Slack's 3 s, always. When
  * Temporal is slow the gateway answers at 2.5 s and keeps recording the command (Slack would otherwise
  * retry); when Temporal refuses, a 500 lets Slack retry, and the retry runs once (message identity).
+ * The URL check (`url_verification`) is answered once the signature is valid, whatever the identity.
  */
 export function createSlackRouter(options: SlackRouterOptions): Router {
   const router = new Router({ prefix: '/webhooks/slack' });
@@ -44,6 +51,16 @@ export function createSlackRouter(options: SlackRouterOptions): Router {
     const rawBody = await readRawBody(ctx, MAX_SLACK_BODY_BYTES);
     if (!verifySlackRequest(options.secrets, rawBody, ctx.get('X-Slack-Request-Timestamp') || undefined, ctx.get('X-Slack-Signature') || undefined, now())) ctx.throw(401);
     return rawBody;
+  };
+
+  /** The routing policy, or why agent-bot cannot tell who it is (any other error is a bug: a 500). */
+  const policyOrError = async (): Promise<SlackRoutingPolicy | SlackIdentityError> => {
+    try {
+      return { ...options.settings, ...(await options.identity()) };
+    } catch (error) {
+      if (error instanceof SlackIdentityError) return error;
+      throw error;
+    }
   };
 
   /** Hands the event to Temporal, answering by the deadline whatever Temporal does. */
@@ -74,27 +91,37 @@ export function createSlackRouter(options: SlackRouterOptions): Router {
     } catch (error) {
       return ctx.throw(400, `malformed JSON: ${(error as Error).message}`);
     }
-    const policy = await options.policy();
+    let outcome: string = 'challenge';
+    ctx.res.once('close', () => {
+      options.log?.('slack event', { outcome, retry: ctx.get('X-Slack-Retry-Num') || undefined, status: ctx.status });
+    });
+    const challenge = slackChallenge(body);
+    if (challenge !== undefined) {
+      ctx.body = { challenge };
+      return;
+    }
+    const policy = await policyOrError();
+    if (policy instanceof SlackIdentityError) {
+      outcome = 'unavailable';
+      return answerUnavailable(ctx, policy);
+    }
     const facts = await channels.facts(body, policy);
     const routed = routeSlackEvent(body, policy, new Date(now()), facts);
-    ctx.res.once('close', () => {
-      options.log?.('slack event', { outcome: routed.kind, retry: ctx.get('X-Slack-Retry-Num') || undefined, status: ctx.status });
-    });
+    outcome = routed.kind;
     if (routed.kind === 'challenge') {
       ctx.body = { challenge: routed.challenge };
       return;
     }
     if (routed.kind === 'invalid') return ctx.throw(400, routed.message);
-    const outcome = await act(ctx, routed, 'event');
+    const acted = await act(ctx, routed, 'event');
     ctx.status = 200;
-    ctx.body = outcome === 'late' ? { ok: true } : describe(outcome);
+    ctx.body = acted === 'late' ? { ok: true } : describe(acted);
   });
 
   router.post('/interactivity', async (ctx) => {
     const rawBody = await verified(ctx);
     const form = new URLSearchParams(rawBody.toString('utf8'));
-    const policy = await options.policy();
-    const routed = routeSlackAction(form.get('payload') ?? undefined, policy);
+    const routed = routeSlackAction(form.get('payload') ?? undefined, options.settings);
     if (routed.kind === 'invalid') return ctx.throw(400, routed.message);
     await act(ctx, routed, 'interaction');
     // An empty 200: the task's message itself shows the decision (the task edits it).
@@ -113,7 +140,12 @@ export function createSlackRouter(options: SlackRouterOptions): Router {
     };
     if (slash.text.trim() === '') return ephemeral(`Write \`${slash.command} <request>\`, e.g. \`${slash.command} explain the cache\`.`);
     if (options.client === undefined) return ephemeral('agent-bot has no SLACK_BOT_TOKEN, so it cannot start a thread here.');
-    const policy = await options.policy();
+    const policy = await policyOrError();
+    if (policy instanceof SlackIdentityError) {
+      noteWebhookOutcome(ctx, 'error');
+      // Slack never retries a slash command, and shows this text to the person who typed it.
+      return ephemeral(`agent-bot cannot take requests ${policy.transient ? 'right now, try again in a moment' : 'until it is set up'}: ${policy.message}.`);
+    }
     let ts: string;
     try {
       // The thread the task runs in starts with this message, as if the person had mentioned the bot.
@@ -133,6 +165,16 @@ export function createSlackRouter(options: SlackRouterOptions): Router {
   });
 
   return router;
+}
+
+/**
+ * 503 with what to set and Slack's error code. Slack retries any answer but a 2xx; a refusal that only a
+ * new setting fixes says `X-Slack-No-Retry: 1` (Slack's own header), so Slack does not re-send it in vain.
+ */
+function answerUnavailable(ctx: Context, error: SlackIdentityError): void {
+  ctx.status = 503;
+  if (!error.transient) ctx.set('X-Slack-No-Retry', '1');
+  ctx.body = { error: error.message, slack_error: error.code };
 }
 
 function describe(outcome: EventOutcome): Record<string, unknown> {

@@ -19,6 +19,9 @@ export interface SlackRoutingPolicy extends CommandPolicy {
   workspaceUrl?: string;
 }
 
+/** How agent-bot reads Slack requests, from the config: the routing policy without who agent-bot is. */
+export type SlackSettings = Omit<SlackRoutingPolicy, 'botUserId' | 'workspaceUrl'>;
+
 /** Where a Slack channel is, as far as the router knows: its name is looked up only when a mapping needs it. */
 export interface SlackChannelFacts {
   name?: string;
@@ -27,6 +30,12 @@ export interface SlackChannelFacts {
 /** What an Events API request asks: a URL check, or a routed event. */
 export type SlackEventsAction = { kind: 'challenge'; challenge: string } | RoutedEvent;
 
+/** The `challenge` of a `url_verification` request (the Events URL check), which needs no identity. */
+export function slackChallenge(body: unknown): string | undefined {
+  const check = urlVerificationSchema.safeParse(body);
+  return check.success ? check.data.challenge : undefined;
+}
+
 /**
  * Maps an Events API body to an action: pure, so every rule is tested without a server. An
  * `app_mention`, or a `message` in a DM with the bot, is a command on the thread of that message; bot
@@ -34,8 +43,8 @@ export type SlackEventsAction = { kind: 'challenge'; challenge: string } | Route
  * Slack's retries and its re-sent copies under new event ids run once.
  */
 export function routeSlackEvent(body: unknown, policy: SlackRoutingPolicy, now: Date = new Date(), channel: SlackChannelFacts = {}): SlackEventsAction {
-  const check = urlVerificationSchema.safeParse(body);
-  if (check.success) return { kind: 'challenge', challenge: check.data.challenge };
+  const challenge = slackChallenge(body);
+  if (challenge !== undefined) return { kind: 'challenge', challenge };
   const callback = eventCallbackSchema.safeParse(body);
   if (!callback.success) {
     const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;

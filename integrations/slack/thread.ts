@@ -11,18 +11,22 @@ export interface SlackAddress {
 const addressSchema = z.object({ team: z.string().min(1), channel: z.string().min(1), threadTs: z.string().regex(/^\d+\.\d+$/) });
 
 /**
- * The thread of a Slack conversation, `slack:<team>/<channel>/<thread ts>`. `workspaceUrl` is the one
- * `auth.test` answers (`https://acme.slack.com/`), for a link to the thread.
+ * The thread of a Slack conversation, `slack:<team>/<channel>/<thread ts>`. Its link is the permalink
+ * under `workspaceUrl`, the one `auth.test` answers (`https://acme.slack.com/`), which Slack's apps open;
+ * without it (no token, or `auth.test` failing), the thread in Slack's web client, which needs only ids.
  */
 export function slackThread(address: SlackAddress, options: { workspaceUrl?: string; channelName?: string; repo?: string; direct?: boolean } = {}): ThreadRef {
   const where = options.direct === true ? 'direct message' : options.channelName ? `#${options.channelName}` : address.channel;
-  const url = options.workspaceUrl === undefined ? undefined : `${options.workspaceUrl.replace(/\/?$/, '/')}archives/${address.channel}/p${address.threadTs.replace('.', '')}`;
+  const url =
+    options.workspaceUrl === undefined
+      ? `https://app.slack.com/client/${address.team}/${address.channel}/thread/${address.channel}-${address.threadTs}`
+      : `${options.workspaceUrl.replace(/\/?$/, '/')}archives/${address.channel}/p${address.threadTs.replace('.', '')}`;
   return {
     provider: 'slack',
     key: `${address.team}/${address.channel}/${address.threadTs}`,
     label: `${where} › ${address.threadTs}`,
     kind: options.direct === true ? 'Slack direct message' : 'Slack thread',
-    ...(url === undefined ? {} : { url }),
+    url,
     ...(options.repo === undefined ? {} : { repo: options.repo }),
     address: { team: address.team, channel: address.channel, threadTs: address.threadTs },
   };

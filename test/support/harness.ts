@@ -15,7 +15,7 @@ import { jiraDelivery } from './jira-deliveries';
 import { JiraStandIn, type JiraStandInOptions } from './jira-stand-in';
 import { sentryDelivery } from './sentry-deliveries';
 import { SentryStandIn, type SentryStandInOptions } from './sentry-stand-in';
-import { SlackStandIn } from './slack-stand-in';
+import { SlackStandIn, type SlackStandInOptions } from './slack-stand-in';
 import { appMentionEvent, blockActionsForm, directMessageEvent, signedSlackDelivery, slashCommandForm, SLACK_TEAM_ID } from './slack-deliveries';
 import { testTemporal, workflowBundle, type TestTemporal } from './temporal';
 import { commentPayload, sendGithubDelivery, TEST_WEBHOOK_SECRET } from './webhooks';
@@ -30,8 +30,8 @@ export interface HarnessOptions {
   startWorker?: boolean;
   /** Worker options besides the config (a provider kit with a faulty transport, an error reporter). */
   workerOptions?: (config: Config) => Pick<Parameters<typeof createAgentWorkers>[0], 'providers' | 'reporter'>;
-  /** Also a Slack stand-in, the gateway's Slack routes and the Slack transport, configured for it. */
-  slack?: boolean;
+  /** Also a Slack stand-in (with these options), the gateway's Slack routes and the Slack transport, configured for it. */
+  slack?: boolean | SlackStandInOptions;
   /** Also a Discord stand-in (the API and a signing key pair), and agent-bot configured for it. */
   discord?: boolean;
   /** With `discord`: how long interaction tokens live, for agent-bot and the stand-in alike (ms). */
@@ -108,7 +108,7 @@ export class Harness {
   static async start(options: HarnessOptions = {}): Promise<Harness> {
     const harness = new Harness(options);
     await harness.github.start();
-    if (options.slack === true) harness.slack = await new SlackStandIn().start();
+    if (options.slack !== undefined && options.slack !== false) harness.slack = await new SlackStandIn(options.slack === true ? {} : options.slack).start();
     if (options.discord === true) {
       harness.discord = await new DiscordStandIn(options.discordTokenTtlMs === undefined ? {} : { tokenLifetimeMs: options.discordTokenTtlMs }).start();
       harness.discordKeys = discordKeyPair();

@@ -13,6 +13,18 @@ export interface SlackStandInOptions {
   textLimit?: number;
   /** What Slack does with longer text: answer `msg_too_long` (default) or truncate it. */
   longText?: 'msg_too_long' | 'truncate';
+  /** The token refused from the start (see `refuseToken`), e.g. for a gateway that starts with a revoked token. */
+  refuseToken?: TokenRefusal;
+}
+
+/**
+ * How Slack refuses a token it knew: `token_revoked` (the app was uninstalled or the token revoked),
+ * `invalid_auth`, `account_inactive` (the bot user deactivated). Only `methods` when given (e.g. only
+ * `auth.test`), every method otherwise.
+ */
+export interface TokenRefusal {
+  error: string;
+  methods?: readonly string[];
 }
 
 type Args = Record<string, unknown>;
@@ -40,6 +52,7 @@ export class SlackStandIn extends StandInServer {
   readonly messageHistory = new Map<string, { text: string; blocks?: unknown[] }[]>();
   private readonly textLimit: number;
   private readonly longText: 'msg_too_long' | 'truncate';
+  private refusal: TokenRefusal | undefined;
   /**
    * Message timestamps count up from a random second, so two stand-ins (two tests on one Temporal server)
    * never make the same thread id.
@@ -51,6 +64,7 @@ export class SlackStandIn extends StandInServer {
     this.token = options.token ?? 'xoxb-test-token';
     this.textLimit = options.textLimit ?? SLACK_TEXT_MAX;
     this.longText = options.longText ?? 'msg_too_long';
+    this.refusal = options.refuseToken;
     this.addUser({ id: this.bot.user_id, name: this.bot.name, real_name: 'Agent Bot', is_bot: true });
   }
 
@@ -96,6 +110,18 @@ export class SlackStandIn extends StandInServer {
     this.failNext('POST', new RegExp(`^/api/${apiMethod.replace(/\./g, '\\.')}$`), 200, times, { body: { ok: false, error } });
   }
 
+  /**
+   * From now on the stand-in's own token is refused with `error` (HTTP 200 `{ok: false, error}`, as Slack
+   * answers), by `methods` only when given; `acceptToken` takes it back.
+   */
+  refuseToken(error: string, methods?: readonly string[]): void {
+    this.refusal = { error, ...(methods === undefined ? {} : { methods }) };
+  }
+
+  acceptToken(): void {
+    this.refusal = undefined;
+  }
+
   /** A `ts` like Slack's: seconds and microseconds, unique and increasing. */
   nextTs(): string {
     this.clock += 100;
@@ -120,18 +146,21 @@ export class SlackStandIn extends StandInServer {
     const match = /^\/api\/([a-zA-Z.]+)$/.exec(request.path);
     if (!match) return { status: 404, body: 'Not Found' };
     const args: Args = { ...Object.fromEntries(request.query), ...(typeof request.body === 'object' && request.body !== null ? (request.body as Args) : {}) };
-    const auth = this.checkAuth(request, args);
+    const auth = this.checkAuth(request, args, match[1]!);
     if (auth !== undefined) return { status: 200, body: auth };
     return { status: 200, body: this.call(match[1]!, args) };
   }
 
-  private checkAuth(request: RecordedRequest, args: Args): SlackErrorAnswer | undefined {
+  private checkAuth(request: RecordedRequest, args: Args, method: string): SlackErrorAnswer | undefined {
     const bearer = /^Bearer (.+)$/.exec(request.authorization ?? '')?.[1];
     const isJson = (request.headers['content-type'] ?? '').includes('json');
     // A JSON body cannot carry the token: Slack reads it only from the header then.
     const token = bearer ?? (isJson ? undefined : (args['token'] as string | undefined));
     if (token === undefined || token === '') return { ok: false, error: 'not_authed' };
-    return token === this.token ? undefined : { ok: false, error: 'invalid_auth' };
+    if (token !== this.token) return { ok: false, error: 'invalid_auth' };
+    const refusal = this.refusal;
+    if (refusal === undefined || (refusal.methods !== undefined && !refusal.methods.includes(method))) return undefined;
+    return { ok: false, error: refusal.error };
   }
 
   private call(method: string, args: Args): Answer {

@@ -77,6 +77,15 @@ describe('routeSlackEvent', () => {
     assert.equal(routed.command.action, 'run');
   });
 
+  it("links the thread under the workspace URL auth.test answered, and in Slack's web client without it", () => {
+    const url = (policy: SlackRoutingPolicy): string | undefined => {
+      const routed = routeSlackEvent(mention(`<@${SLACK_BOT_USER_ID}> run`, { ts: '1700000000.000200', threadTs: '1700000000.000100' }), policy, NOW);
+      return routed.kind === 'command' ? routed.thread.url : undefined;
+    };
+    assert.equal(url({ ...POLICY, workspaceUrl: 'https://acme.slack.com/' }), 'https://acme.slack.com/archives/C0CHANNEL1/p1700000000000100');
+    assert.equal(url(POLICY), `https://app.slack.com/client/${SLACK_TEAM_ID}/C0CHANNEL1/thread/C0CHANNEL1-1700000000.000100`);
+  });
+
   it('puts a mention inside a thread on that thread (thread_ts), and one message keeps its task id whatever its event id', () => {
     const a = routeSlackEvent(mention(`<@${SLACK_BOT_USER_ID}> again`, { ts: '1700000000.000200', threadTs: '1700000000.000100' }), POLICY, NOW);
     const again = routeSlackEvent({ ...mention(`<@${SLACK_BOT_USER_ID}> again`, { ts: '1700000000.000200', threadTs: '1700000000.000100' }), event_id: 'EvOTHER' }, POLICY, NOW);

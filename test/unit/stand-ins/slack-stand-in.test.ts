@@ -83,6 +83,17 @@ describe('SlackStandIn with @slack/web-api', () => {
     await assert.rejects(stranger.auth.test(), (error) => platformError(error).data.error === 'invalid_auth');
   });
 
+  it('refuses its own token on demand, as Slack does a revoked one: every method, or only those named', async () => {
+    slack.refuseToken('token_revoked');
+    await assert.rejects(client.auth.test(), (error) => platformError(error).data.error === 'token_revoked');
+    await assert.rejects(client.chat.postMessage({ channel: 'C0GENERAL', text: 'hi' }), (error) => platformError(error).data.error === 'token_revoked');
+    slack.refuseToken('invalid_auth', ['auth.test']);
+    await assert.rejects(client.auth.test(), (error) => platformError(error).data.error === 'invalid_auth');
+    assert.equal((await client.chat.postMessage({ channel: 'C0GENERAL', text: 'hi' })).ok, true);
+    slack.acceptToken();
+    assert.equal((await client.auth.test()).user_id, 'U0AGENTBOT');
+  });
+
   it('posts in a thread, edits in place and keeps every version', async () => {
     const mention = slack.postAsUser('C0GENERAL', { user: 'U0ALICE', text: '<@U0AGENTBOT> fix it' });
     const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*Working on it*' } }];
