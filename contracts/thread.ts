@@ -23,6 +23,9 @@ export interface ThreadRef {
   address: Readonly<Record<string, string | number | boolean>>;
 }
 
+/** Every provider a thread can come from: the values of `ThreadRef.provider` and the `AgentProvider` search attribute. */
+export const THREAD_PROVIDERS = ['github', 'slack', 'jira', 'sentry', 'discord', 'api'] as const;
+
 /** `github:acme/widgets#42`: the id of the long-lived conversation workflow of one thread. */
 export function threadWorkflowId(thread: Pick<ThreadRef, 'provider' | 'key'>): string {
   return `${thread.provider}:${thread.key}`;

@@ -11,6 +11,8 @@ export interface CommandPolicy {
    * command, else `run`); `undefined` is the strict list: such a request gets the help text.
    */
   defaultCommand: string | undefined;
+  /** False where a thread's repository is fixed (a GitHub issue or PR): the help text leaves out how to name one. */
+  namesRepository?: boolean;
 }
 
 /** The parts of a Command that the message's words decide. */
@@ -112,7 +114,7 @@ export function helpText(policy: CommandPolicy): string {
   const plain = policy.defaultCommand === undefined ? '' : ` Any other request runs as \`${policy.defaultCommand}\`.`;
   return [
     `**Commands:** \`${m} <command> <request>\` with ${named}.${plain}`,
-    `Name the repository with \`${m} in owner/repo <request>\` or \`repo:owner/repo\` where the thread has none.`,
+    ...(policy.namesRepository === false ? [] : [`Name the repository with \`${m} in owner/repo <request>\` or \`repo:owner/repo\` where the thread has none.`]),
     `\`${m} status\` · \`${m} cancel\` / \`${m} cancel all\` · \`${m} retry\` · \`${m} in <duration> <request>\` · \`${m} approve\` · \`${m} reject <reason>\` · \`${m} help\``,
   ].join('\n');
 }

@@ -6,7 +6,7 @@ import { formatBytes, JANITOR_WORKFLOW_TYPE, janitorScheduleId, type JanitorInpu
 import { workerAgentTaskQueue } from '../contracts/task-queues';
 import { formatAge } from '../workflows/janitor-plan';
 import { createLogger } from '../workers/logger';
-import { loadConfigOrExit, runMain, temporalAddress } from '../workers/main';
+import { connectTemporal, loadConfigOrExit, runMain, temporalAddress } from '../workers/main';
 
 const USAGE = `usage: npm run janitor -- [--dry-run] [--json] [--wait 60s]
   --dry-run   decide as usual, delete and close nothing, list what would go
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   }
   const waitMs = wait.data;
   const config = loadConfigOrExit();
-  const connection = await Connection.connect({ address: temporalAddress(config) });
+  const connection = await connectTemporal(config, (address) => Connection.connect({ address }));
   try {
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     // Like the worker's schedule: this worker's data dir (AGENT_WORKER_ID), through its own queue.

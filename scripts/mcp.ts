@@ -5,7 +5,7 @@ import { createTemporalDispatcher } from '../gateway/dispatcher';
 import { createOperatorServer } from '../integrations/mcp/operator-server';
 import { commandPolicy } from '../workers/gateway-routers';
 import { createLogger } from '../workers/logger';
-import { loadConfigOrExit, onShutdownSignal, runMain, temporalAddress } from '../workers/main';
+import { connectTemporal, loadConfigOrExit, onShutdownSignal, runMain, temporalAddress } from '../workers/main';
 
 const log = createLogger('mcp');
 
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfigOrExit();
-  const connection = await Connection.connect({ address: temporalAddress(config) });
+  const connection = await connectTemporal(config, (address) => Connection.connect({ address }));
   try {
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const server = createOperatorServer({

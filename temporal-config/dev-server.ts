@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 
@@ -65,6 +66,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.cacheSearchAttributes === true ? ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false'] : []),
     ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
   ];
+  // A server already on the port would answer our readiness probe and be taken for ours (and get our
+  // worker and schedules) while ours exits: refuse at once, naming the port and the setting.
+  await ensurePortFree(ip, options.port, 'TEMPORAL_DEV_PORT');
+  if (options.headless !== true) await ensurePortFree(ip, options.uiPort, 'TEMPORAL_UI_PORT');
   const logFd = fs.openSync(options.logFile, 'a');
   // Its own process group: Ctrl-C reaches us first, and we stop the server after the worker.
   const child = spawn(options.cliPath, args, { stdio: ['ignore', logFd, logFd], detached: true });
@@ -94,6 +99,21 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       clearTimeout(killer);
     },
   };
+}
+
+/**
+ * @throws Error naming the port and its setting when something already listens on `ip:port`.
+ */
+async function ensurePortFree(ip: string, port: number, setting: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      reject(new Error(error.code === 'EADDRINUSE'
+        ? `port ${port} on ${ip} is already in use (another Temporal server, or an earlier npm run dev?): stop it, set ${setting} to another port, or set TEMPORAL_ADDRESS to use that server`
+        : `cannot listen on ${ip}:${port} for the Temporal dev server: ${error.message}`));
+    });
+    probe.listen(port, ip, () => probe.close(() => resolve()));
+  });
 }
 
 /** Polls until the frontend answers and the default namespace exists (a restart on an old DB takes a moment). */

@@ -9,7 +9,7 @@ import { createAgentWorkers } from './agent-worker';
 import { initErrorReporting } from './error-reporting';
 import { startGatewayProcess } from './gateway-process';
 import { createLogger, loggingSettings } from './logger';
-import { loadConfigOrExit, onShutdownSignal, runMain, stopErrorReporting, temporalAddress } from './main';
+import { connectTemporal, loadConfigOrExit, onShutdownSignal, runMain, stopErrorReporting, temporalAddress } from './main';
 import { startWorkerMetrics } from './metrics-server';
 
 const log = createLogger('dev');
@@ -47,8 +47,8 @@ async function main(): Promise<void> {
   // must not outlive it.
   process.once('exit', () => devServer?.process.kill('SIGKILL'));
   const address = temporalAddress(config);
-  const clientConnection = await Connection.connect({ address });
-  const workerConnection = await NativeConnection.connect({ address });
+  const clientConnection = await connectTemporal(config, (at) => Connection.connect({ address: at }));
+  const workerConnection = await connectTemporal(config, (at) => NativeConnection.connect({ address: at }));
   try {
     await prepareNamespace(clientConnection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_RETENTION);
     if (devServer !== undefined) {

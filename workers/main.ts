@@ -27,6 +27,21 @@ export function temporalAddress(config: Config): string {
   return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
 }
 
+/**
+ * Runs `connect`, and when it fails says which server could not be reached and which setting named it:
+ * the client's own message ("Failed to connect before the deadline") names neither.
+ * @throws Error `cannot reach Temporal at <address> (<where it came from>): <cause>`.
+ */
+export async function connectTemporal<T>(config: Config, connect: (address: string) => Promise<T>): Promise<T> {
+  const address = temporalAddress(config);
+  try {
+    return await connect(address);
+  } catch (error) {
+    const from = config.TEMPORAL_ADDRESS === undefined ? `the dev server's port, TEMPORAL_DEV_PORT` : 'TEMPORAL_ADDRESS';
+    throw new Error(`cannot reach Temporal at ${address} (${from}): ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /** Runs `shutdown` once on the first SIGINT/SIGTERM; a second signal exits at once. */
 export function onShutdownSignal(shutdown: (signal: NodeJS.Signals) => void): void {
   let stopping = false;

@@ -4,7 +4,7 @@ import { prepareNamespace } from '../temporal-config/namespace-setup';
 import { createAgentWorkers } from './agent-worker';
 import { initErrorReporting } from './error-reporting';
 import { createLogger } from './logger';
-import { loadConfigOrExit, onShutdownSignal, runMain, stopErrorReporting, temporalAddress } from './main';
+import { connectTemporal, loadConfigOrExit, onShutdownSignal, runMain, stopErrorReporting, temporalAddress } from './main';
 import { startWorkerMetrics } from './metrics-server';
 
 const log = createLogger('worker');
@@ -16,8 +16,8 @@ async function main(): Promise<void> {
   // Before any connection: the Temporal runtime logs through pino and exports the SDK's metrics.
   const { metrics, server: metricsServer } = await startWorkerMetrics(config);
   const address = temporalAddress(config);
-  const connection = await NativeConnection.connect({ address });
-  const clientConnection = await Connection.connect({ address });
+  const connection = await connectTemporal(config, (at) => NativeConnection.connect({ address: at }));
+  const clientConnection = await connectTemporal(config, (at) => Connection.connect({ address: at }));
   try {
     await prepareNamespace(clientConnection, config.TEMPORAL_NAMESPACE, config.TEMPORAL_RETENTION).catch((error: unknown) => {
       // A managed server may not let workers change the namespace: then an operator does it once.

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { taskLogPath } from '../../activities/agent/task-log';
 import { AGENT_STATUS_VALUES } from '../../contracts/search-attributes';
+import { THREAD_PROVIDERS } from '../../contracts/thread';
 import { bearerAuth } from './bearer-auth';
 import type { StartTask } from './start-task';
 import { streamJsonLines } from './stream-file';
@@ -28,6 +29,9 @@ export interface TasksApiOptions {
  */
 export function createTasksRouter(options: TasksApiOptions): Router {
   const { client } = options;
+  // Every call to Temporal carries a deadline, so an unreachable server is a 503 in seconds, not after the
+  // client's own retries (about 20 s). Not the log stream's later polls: they run as long as the task.
+  const bounded = <T>(fn: () => Promise<T>): Promise<T> => client.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, fn);
   const router = new Router({ prefix: '/api/tasks' });
   router.use(bearerAuth(options.token));
   // A refusal of an operation is the client's to fix: its status and message, never a 500.
@@ -50,17 +54,17 @@ export function createTasksRouter(options: TasksApiOptions): Router {
 
   router.get('/', async (ctx) => {
     const parsed = listQuery.safeParse(ctx.query);
-    if (!parsed.success) return ctx.throw(400, issuesMessage(parsed.error));
+    if (!parsed.success) return ctx.throw(400, issuesMessage(parsed.error, '(query)'));
     const { limit, ...filters } = parsed.data;
-    ctx.body = { tasks: await listTasks(client, filters, limit) };
+    ctx.body = { tasks: await bounded(() => listTasks(client, filters, limit)) };
   });
 
   router.get('/:id', async (ctx) => {
-    ctx.body = await describeTask(client, taskIdParam(ctx));
+    ctx.body = await bounded(() => describeTask(client, taskIdParam(ctx)));
   });
 
   router.post('/:id/cancel', async (ctx) => {
-    await cancelTask(client, taskIdParam(ctx));
+    await bounded(() => cancelTask(client, taskIdParam(ctx)));
     ctx.status = 202;
     ctx.body = { task_id: ctx.params['id'], cancelling: true };
   });
@@ -69,14 +73,14 @@ export function createTasksRouter(options: TasksApiOptions): Router {
     router.post(`/:id/${decision}`, async (ctx) => {
       const taskId = taskIdParam(ctx);
       const parsed = decisionBody.safeParse(await readJsonBody(ctx, '{"by": "alice", "reason": "..."}'));
-      if (!parsed.success) return ctx.throw(400, issuesMessage(parsed.error));
-      const ack = await decideTask(client, taskId, decision, { by: parsed.data.by ?? 'api', via: 'api', reason: parsed.data.reason });
+      if (!parsed.success) return ctx.throw(400, issuesMessage(parsed.error, '(body)'));
+      const ack = await bounded(() => decideTask(client, taskId, decision, { by: parsed.data.by ?? 'api', via: 'api', reason: parsed.data.reason }));
       ctx.body = { task_id: ack.taskId, decision: ack.decision, by: ack.by };
     });
   }
 
   router.get('/:id/stream', async (ctx) => {
-    const execution = await requireTask(client, taskIdParam(ctx));
+    const execution = await bounded(() => requireTask(client, taskIdParam(ctx)));
     const handle = client.workflow.getHandle(execution.workflowId);
     let lastCheck = 0;
     // `?follow=false`: what the log holds now, then the end event (`agent logs` without -f).
@@ -92,6 +96,9 @@ export function createTasksRouter(options: TasksApiOptions): Router {
   return router;
 }
 
+/** How long one operator call may wait for Temporal before the API answers 503 (ms). */
+const TEMPORAL_CALL_DEADLINE_MS = 7_000;
+
 function taskIdParam(ctx: Context): string {
   return String((ctx as Context & { params: Record<string, string> }).params['id']);
 }
@@ -104,15 +111,15 @@ const decisionBody = z.strictObject({
 
 /** `GET /api/tasks?provider=&target=&status=&limit=`: each filter optional, `limit` 1 to 500 (default 100). */
 const listQuery = z.strictObject({
-  provider: z.string().regex(/^[a-z]{1,20}$/, 'expected a provider such as github, slack, jira, sentry, discord or api').optional(),
+  provider: z.enum(THREAD_PROVIDERS).optional(),
   target: z.string().min(1).max(200).optional(),
   status: z.enum(AGENT_STATUS_VALUES).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-/** `field: problem; field: problem`, the shape of every 400 the API answers. */
-function issuesMessage(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(query)'}: ${issue.message}`).join('; ');
+/** `field: problem; field: problem`, the shape of every 400 the API answers; `whole` names a problem with no field. */
+function issuesMessage(error: z.ZodError, whole: '(query)' | '(body)'): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || whole}: ${issue.message}`).join('; ');
 }
 
 /**

@@ -22,7 +22,7 @@ export const createTaskBody = z.strictObject({
   /** Idempotency key in the body, for clients that cannot set the `Idempotency-Key` header. */
   request_id: z.string().min(1).max(200).optional(),
   /** Who asked, as shown in the task and its history; `api` when absent. */
-  requester: z.string().trim().min(1).max(100).optional(),
+  requester: z.string().trim().min(1).max(100).refine((text) => ![...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f), 'must not contain control characters').optional(),
 });
 export type CreateTaskBody = z.infer<typeof createTaskBody>;
 

@@ -105,7 +105,7 @@ function routeComment(payload: Omit<IssueCommentCreated, 'action'>, deliveryId: 
   const text = extractMentionRequest(body, policy.mention);
   if (text === undefined) return { kind: 'ignored', reason: `no ${policy.mention} command in the comment` };
   const trusted = TRUSTED_ASSOCIATIONS.has(comment.author_association) || policy.allowedUsers.some((user) => sameLogin(user, login));
-  const parsed = parseThreadCommand(text, policy, now);
+  const parsed = parseThreadCommand(text, { ...policy, namesRepository: false }, now);
   const isDecision = parsed.action === 'approve' || parsed.action === 'reject';
   // An untrusted approval is not ignored but refused on the thread: the task checks the author's permission.
   if (!trusted && !isDecision) return { kind: 'ignored', reason: `author ${login} (${comment.author_association}) is not trusted` };

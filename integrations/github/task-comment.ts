@@ -96,13 +96,15 @@ export interface PlanCommentContent {
   mention: string;
   deadline: string;
   runUrl: string;
+  /** Whether the task has a check run whose Approve/Reject buttons may be offered (PRs with GITHUB_CHECK_RUNS). */
+  checkRunButtons?: boolean;
 }
 
 /** The task's comment while its plan waits for approval. */
 export function formatPlanComment(content: PlanCommentContent): string {
   const header = `${taskMarker(content.taskId)}\n**📋 Plan awaiting approval** · @${content.requester} asked: _${oneLine(content.request, 120)}_\n\n`;
   const footer =
-    `\n\n---\nReply \`${content.mention} approve\` or \`${content.mention} reject <reason>\` (or use the check run's buttons). ` +
+    `\n\n---\nReply \`${content.mention} approve\` or \`${content.mention} reject <reason>\`${content.checkRunButtons === true ? " (or use the check run's buttons)" : ''}. ` +
     `Without an answer by ${content.deadline} the task expires.\n<sub>[the run in Temporal UI](${content.runUrl}) · task \`${content.taskId}\`</sub>`;
   const room = GITHUB_COMMENT_LIMIT - header.length - footer.length - 100;
   const plan = content.plan.length > room ? `${content.plan.slice(0, room)}\n\n_… plan cut to fit a comment._` : content.plan;
@@ -119,7 +121,7 @@ export function replyMarker(): string {
  * for approval, and the final answer (cut to GitHub's 65,536 characters with a note naming where the
  * full answer is kept).
  */
-export function renderTaskComment(header: TaskHeader, view: TaskView): string {
+export function renderTaskComment(header: TaskHeader, view: TaskView, options: { checkRunButtons?: boolean } = {}): string {
   switch (view.phase) {
     case 'working':
       return formatProgressComment({
@@ -131,7 +133,7 @@ export function renderTaskComment(header: TaskHeader, view: TaskView): string {
         ...(view.note === undefined ? {} : { note: view.note }),
       });
     case 'plan':
-      return formatPlanComment({ ...header, plan: view.plan, deadline: view.deadline });
+      return formatPlanComment({ ...header, plan: view.plan, deadline: view.deadline, checkRunButtons: options.checkRunButtons === true });
     case 'final': {
       const decided = view.decision === undefined ? '' : `\n\n_${view.decision.decision === 'approve' ? 'Approved' : 'Rejected'} by @${view.decision.by} via ${view.decision.via}._`;
       const note = view.note === undefined ? '' : `\n\n> ${view.note}`;

@@ -195,7 +195,8 @@ export function createGithubTransport(options: GithubTransportOptions): ThreadTr
 
     async show(task: TaskOnThread, presence: TaskPresence, view: TaskView, showOptions: ShowOptions): Promise<TaskPresence | undefined> {
       const address = githubAddress(task.thread);
-      const body = renderTaskComment(task.header, view);
+      // Only a task with a check run (a PR, GITHUB_CHECK_RUNS on) has buttons to offer.
+      const body = renderTaskComment(task.header, view, { checkRunButtons: typeof presence.state?.['checkRunId'] === 'number' });
       let commentId = presence.messageId === undefined ? undefined : Number(presence.messageId);
       if (commentId === undefined && showOptions.mayExist === true) commentId = await findTaskComment(address, task.header.taskId, task.startedAt);
       const posted = commentId === undefined

@@ -145,6 +145,7 @@ describe('POST /api/tasks: tasks with no chat tool', function () {
       [{ repo: 'acme/widgets', request: '   ' }, /^request: must not be empty/],
       [{ repo: 'acme/widgets' }, /^request: /],
       [{ repo: 'acme/widgets', request: 'explain nul \u0000 here' }, /^request: must not contain NUL characters/],
+      [{ repo: 'acme/widgets', request: 'explain', requester: 'bob\u0000' }, /^requester: must not contain control characters/],
       [{ repo: 'acme/widgets', request: 'explain', callback: 'http://x' }, /^callback: unknown field/],
       [{ repo: 'acme/widgets', request: 'explain', callback_url: 'ftp://example.com/hook' }, /^callback_url: expected an http\(s\) URL/],
       [{ repo: 'acme/widgets', request: 'explain', thread: 'a b' }, /^thread: expected a thread id/],

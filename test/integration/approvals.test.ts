@@ -37,10 +37,15 @@ describe('approval', function () {
     const plan = h.allCommentsOn(200).find((c) => c.body.includes('Plan awaiting approval'));
     assert.ok(plan, 'the plan is shown in the task comment');
     assert.match(plan.body, /PLAN: 1\. read the code/);
+    assert.match(plan.body, /or use the check run's buttons/, 'a PR task with a check run offers its buttons');
     const check = h.github.checkRuns[0]!;
     assert.equal(check.conclusion, 'action_required');
     assert.deepEqual(check.actions?.map((a) => a.identifier), ['approve', 'reject']);
     assert.equal(check.external_id, task.workflowId);
+    // The thread says the plan waits for a person, not that it is still being planned.
+    await h.comment('@agent status', { number: 200 });
+    const statusReply = await waitFor('the status reply', () => h.allCommentsOn(200).find((c) => c.body.includes('**agent-bot status**')));
+    assert.match(statusReply.body, /- Running: `[^`]+` _.*_ by @octocat — plan ready, waiting for approval/);
 
     await h.comment('@agent approve', { number: 200 });
     const done = await finalComment(h, 200);

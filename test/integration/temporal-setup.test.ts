@@ -41,6 +41,16 @@ describe('Temporal set-up', function () {
     assert.ok(Number(namespace.config?.workflowExecutionRetentionTtl?.seconds) * 1000 >= SEVEN_DAYS_MS);
   });
 
+  it('refuses to start on a port where another Temporal server already answers, naming the port and the setting', async () => {
+    // The shared test server: it would answer the readiness probe, and be taken for ours.
+    const [ip, port] = testTemporal().address.split(':') as [string, string];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-taken-'));
+    await assert.rejects(
+      startDevServer({ cliPath: testTemporal().cliPath, headless: true, ip, port: Number(port), uiPort: await freePort(), dbFile: path.join(dir, 'dev.sqlite'), logFile: path.join(dir, 'server.log') }),
+      new RegExp(`^Error: port ${port} on ${ip.replaceAll('.', '\\.')} is already in use .*TEMPORAL_DEV_PORT`),
+    );
+  });
+
   it('keeps earlier runs across a restart of the dev server on the same database file', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-bot-restart-'));
     const options = { cliPath: testTemporal().cliPath, headless: true, dbFile: path.join(dir, 'dev.sqlite'), logFile: path.join(dir, 'server.log') };

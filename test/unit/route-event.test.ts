@@ -45,6 +45,9 @@ describe('routeGithubEvent', () => {
       assert.equal(other.command.action, 'unknown');
       assert.match(other.command.helpText ?? '', /On GitHub I work on the repository of the issue or pull request, `acme\/widgets`: ask on an issue or pull request of `acme\/gadgets`/);
       assert.equal(other.command.repo, undefined);
+      const help = expectKind(route('issue_comment', commentPayload({ body: '@agent help' })), 'command');
+      assert.doesNotMatch(help.command.helpText ?? '', /Name the repository/, 'GitHub help does not offer what GitHub refuses');
+      assert.match(help.command.helpText ?? '', /\*\*Commands:\*\*/);
       const own = expectKind(route('issue_comment', commentPayload({ body: '@agent explain the cache repo:ACME/widgets' })), 'command');
       assert.equal(own.command.action, 'run');
       assert.equal(own.command.repo, undefined);

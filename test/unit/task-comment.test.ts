@@ -3,6 +3,7 @@ import {
   AGENT_BOT_MARKER_PREFIX,
   GITHUB_COMMENT_LIMIT,
   formatDuration,
+  formatPlanComment,
   formatTaskComment,
   taskMarker,
   type TaskCommentContent,
@@ -127,5 +128,16 @@ describe('task-comment', () => {
     it('rounds 59.6 s up into the minutes', () => {
       assert.equal(formatDuration(59_600), '1m 0s');
     });
+  });
+});
+
+describe('formatPlanComment', () => {
+  const plan = { taskId: 'gh-c1', request: 'fix the login', requester: 'octocat', plan: '1. read the code', mention: '@agent', deadline: '2026-12-01 09:00 UTC', runUrl: 'http://ui/run' };
+
+  it("offers the check run's buttons only when the task has a check run", () => {
+    assert.match(formatPlanComment({ ...plan, checkRunButtons: true }), /Reply `@agent approve` or `@agent reject <reason>` \(or use the check run's buttons\)\. Without/);
+    const withoutButtons = formatPlanComment(plan);
+    assert.match(withoutButtons, /Reply `@agent approve` or `@agent reject <reason>`\. Without an answer by 2026-12-01 09:00 UTC the task expires/);
+    assert.doesNotMatch(withoutButtons, /check run/);
   });
 });

@@ -1,12 +1,13 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { AGENT_STATUS_VALUES } from '../../../contracts/search-attributes';
+import { THREAD_PROVIDERS } from '../../../contracts/thread';
 import { listTasks } from '../../../gateway/api/task-operations';
 import { jsonResult } from '../tool-results';
 import type { OperatorDeps } from './deps';
 
 const input = {
-  provider: z.string().regex(/^[a-z]{1,20}$/).optional().describe('Only tasks from this provider: `github`, `slack`, `jira`, `sentry`, `discord` or `api`.'),
+  provider: z.enum(THREAD_PROVIDERS).optional().describe('Only tasks from this provider: `github`, `slack`, `jira`, `sentry`, `discord` or `api`.'),
   thread: z.string().min(1).max(200).optional().describe('Only tasks of this thread, by its key, e.g. `acme/widgets#42`.'),
   status: z.enum(AGENT_STATUS_VALUES).optional().describe('Only tasks in this state, e.g. `running` or `awaiting_approval`.'),
   limit: z.number().int().min(1).max(200).default(20).describe('Most tasks to return, newest first, 1 to 200. Default 20.'),
