@@ -15,3 +15,15 @@ export async function readRawBody(ctx: Context, limit = MAX_WEBHOOK_BYTES): Prom
     throw error;
   }
 }
+
+/**
+ * The raw body parsed as JSON, after its signature was checked over the bytes.
+ * @throws HTTP 400 `malformed JSON: <parser's message>` when it is not JSON.
+ */
+export function parseJsonBody(ctx: Context, rawBody: Buffer): unknown {
+  try {
+    return JSON.parse(rawBody.toString('utf8')) as unknown;
+  } catch (error) {
+    return ctx.throw(400, `malformed JSON: ${(error as Error).message}`);
+  }
+}

@@ -10,7 +10,7 @@ import { SNOWFLAKE, snowflakeTimeMs } from '../../integrations/discord/snowflake
 import { actOnEvent, type EventOutcome } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
 import { noteWebhookOutcome } from '../metrics';
-import { readRawBody } from '../raw-body';
+import { parseJsonBody, readRawBody } from '../raw-body';
 
 /** Discord fails an interaction not answered within 3 s (and never retries it): we answer well before. */
 const DISCORD_ACK_MS = 2_500;
@@ -58,12 +58,7 @@ export function createDiscordRouter(options: DiscordRouterOptions): Router {
     const rawBody = await readRawBody(ctx, MAX_DISCORD_BODY_BYTES);
     const policy = options.policy;
     if (policy === undefined || !verifyDiscordRequest(options.publicKey, rawBody, ctx.get('X-Signature-Timestamp') || undefined, ctx.get('X-Signature-Ed25519') || undefined)) return ctx.throw(401);
-    let body: unknown;
-    try {
-      body = JSON.parse(rawBody.toString('utf8'));
-    } catch (error) {
-      return ctx.throw(400, `malformed JSON: ${(error as Error).message}`);
-    }
+    const body = parseJsonBody(ctx, rawBody);
     const head = body as { id?: unknown; type?: unknown; token?: unknown; application_id?: unknown };
     if (typeof head.id === 'string' && SNOWFLAKE.test(head.id) && now() - snowflakeTimeMs(head.id) > MAX_INTERACTION_AGE_MS) return ctx.throw(401);
     const facts = await starters.facts(body, policy);

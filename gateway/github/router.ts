@@ -4,7 +4,7 @@ import { verifyGithubSignature } from '../../integrations/github/webhook-signatu
 import { actOnEvent, webhookAnswer } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
 import { noteWebhookOutcome } from '../metrics';
-import { readRawBody } from '../raw-body';
+import { parseJsonBody, readRawBody } from '../raw-body';
 
 export interface GithubWebhookOptions extends RoutingPolicy {
   /** Several during a rotation; empty means every delivery is refused. */
@@ -30,12 +30,7 @@ export function createGithubWebhookRouter(options: GithubWebhookOptions): Router
     if (missing.length > 0) ctx.throw(400, `missing header${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
     if (!ctx.is('application/json')) ctx.throw(415, 'expected Content-Type: application/json (set the webhook content type to JSON)');
 
-    let payload: unknown;
-    try {
-      payload = JSON.parse(rawBody.toString('utf8'));
-    } catch (error) {
-      ctx.throw(400, `malformed JSON: ${(error as Error).message}`);
-    }
+    const payload = parseJsonBody(ctx, rawBody);
 
     const routed = routeGithubEvent(event, deliveryId, payload, options);
     // Logged once the answer is out: a log write to a busy terminal or pipe blocks, and must not delay the ack.

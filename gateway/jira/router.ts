@@ -4,7 +4,7 @@ import { verifyJiraSignature } from '../../integrations/jira/webhook-signature';
 import { actOnEvent, webhookAnswer } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
 import { noteWebhookOutcome } from '../metrics';
-import { readRawBody } from '../raw-body';
+import { parseJsonBody, readRawBody } from '../raw-body';
 
 export interface JiraWebhookOptions {
   /** Several during a rotation; empty means every delivery is refused. */
@@ -31,12 +31,7 @@ export function createJiraWebhookRouter(options: JiraWebhookOptions): Router {
     if (!deliveryId) ctx.throw(400, 'missing header: X-Atlassian-Webhook-Identifier');
     if (!ctx.is('application/json')) ctx.throw(415, 'expected Content-Type: application/json');
 
-    let payload: unknown;
-    try {
-      payload = JSON.parse(rawBody.toString('utf8'));
-    } catch (error) {
-      ctx.throw(400, `malformed JSON: ${(error as Error).message}`);
-    }
+    const payload = parseJsonBody(ctx, rawBody);
 
     const routed = routeJiraEvent(deliveryId, payload, policy);
     const retry = ctx.get('X-Atlassian-Webhook-Retry') || undefined;

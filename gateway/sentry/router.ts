@@ -4,7 +4,7 @@ import { verifySentrySignature } from '../../integrations/sentry/webhook-signatu
 import { actOnEvent, type EventOutcome, webhookAnswer } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
 import { noteWebhookOutcome } from '../metrics';
-import { readRawBody } from '../raw-body';
+import { parseJsonBody, readRawBody } from '../raw-body';
 
 /** Sentry waits 1 s for an answer; this leaves room for the network. */
 const SENTRY_ACK_MS = 800;
@@ -40,12 +40,7 @@ export function createSentryWebhookRouter(options: SentryWebhookOptions): Router
     if (missing.length > 0) ctx.throw(400, `missing header${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
     if (!ctx.is('application/json')) ctx.throw(415, 'expected Content-Type: application/json');
 
-    let payload: unknown;
-    try {
-      payload = JSON.parse(rawBody.toString('utf8'));
-    } catch (error) {
-      ctx.throw(400, `malformed JSON: ${(error as Error).message}`);
-    }
+    const payload = parseJsonBody(ctx, rawBody);
 
     const routed = routeSentryEvent(resource, deliveryId, payload, policy);
     // Logged once the answer is out: a slow log write must not delay the ack.

@@ -8,7 +8,7 @@ import type { RoutedEvent } from '../../integrations/routed-event';
 import { actOnEvent, type EventOutcome } from '../act-on-event';
 import type { Dispatcher } from '../dispatcher';
 import { noteWebhookOutcome } from '../metrics';
-import { readRawBody } from '../raw-body';
+import { parseJsonBody, readRawBody } from '../raw-body';
 
 /** Slack gives up on a request after 3 s and retries it: we answer well before. */
 const SLACK_ACK_MS = 2_500;
@@ -85,12 +85,7 @@ export function createSlackRouter(options: SlackRouterOptions): Router {
 
   router.post('/events', async (ctx) => {
     const rawBody = await verified(ctx);
-    let body: unknown;
-    try {
-      body = JSON.parse(rawBody.toString('utf8'));
-    } catch (error) {
-      return ctx.throw(400, `malformed JSON: ${(error as Error).message}`);
-    }
+    const body = parseJsonBody(ctx, rawBody);
     let outcome: string = 'challenge';
     ctx.res.once('close', () => {
       options.log?.('slack event', { outcome, retry: ctx.get('X-Slack-Retry-Num') || undefined, status: ctx.status });
