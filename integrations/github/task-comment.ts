@@ -1,7 +1,7 @@
 import { formatDuration } from '../../contracts/format';
 import type { TaskHeader, TaskView } from '../../contracts/presence';
 import type { AgentUsage, TaskOutcome } from '../../contracts/task';
-import { OUTCOME_HEADLINES, oneLine, usageParts } from '../task-wording';
+import { fittedAnswer, OUTCOME_HEADLINES, oneLine, usageParts } from '../task-wording';
 
 /** GitHub refuses comment bodies longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -38,16 +38,8 @@ export function formatTaskComment(content: TaskCommentContent): string {
   const header = `${taskMarker(content.taskId)}\n**${OUTCOME_HEADLINES[content.outcome]}** · @${content.requester} asked: _${oneLine(content.request, 120)}_\n\n`;
   const appendix = content.appendix ?? '';
   const footer = `${appendix}\n\n---\n<sub>${footerParts(content).join(' · ')}</sub>`;
-  const text = content.text.trim() === '' ? '_(the agent printed nothing)_' : content.text;
-  const cutNote = (shown: number): string =>
-    `\n\n_… answer cut to fit a GitHub comment (${shown.toLocaleString('en-US')} of ${(content.answerChars ?? text.length).toLocaleString('en-US')} characters shown). ` +
-    `The full answer is \`${content.logPath}\` on the agent-bot server; see also [the run](${content.runUrl})._`;
   const room = GITHUB_COMMENT_LIMIT - header.length - footer.length;
-  let body = text;
-  if (body.length > room || content.truncated === true) {
-    const shown = Math.max(0, Math.min(body.length, room - cutNote(body.length).length));
-    body = body.slice(0, shown) + cutNote(shown);
-  }
+  const body = fittedAnswer({ text: content.text, room, place: 'a GitHub comment', logPath: content.logPath, runUrl: content.runUrl, answerChars: content.answerChars, truncated: content.truncated });
   return header + body + footer;
 }
 

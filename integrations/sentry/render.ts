@@ -2,7 +2,7 @@ import { formatDuration } from '../../contracts/format';
 import type { TaskHeader, TaskView } from '../../contracts/presence';
 import { AGENT_BOT_SIGNATURE } from '../agent-bot-signature';
 import type { SentryEvent, SentryFrame, SentryIssue } from './client';
-import { OUTCOME_HEADLINES, oneLine, usageParts } from '../task-wording';
+import { fittedAnswer, OUTCOME_HEADLINES, oneLine, usageParts } from '../task-wording';
 
 /**
  * The longest comment agent-bot posts on a Sentry issue, in characters. Sentry documents no limit for notes
@@ -43,17 +43,8 @@ export function renderSentryTaskComment(header: TaskHeader, view: TaskView, limi
       const decided = view.decision === undefined ? '' : `\n\n_${view.decision.decision === 'approve' ? 'Approved' : 'Rejected'} by ${view.decision.by} via ${view.decision.via}._`;
       const note = view.note === undefined ? '' : `\n\n> ${view.note}`;
       const end = `${decided}${note}${footer(header, usageParts(view.durationMs, view.usage), 'run in Temporal UI')}`;
-      const text = view.text.trim() === '' ? '_(the agent printed nothing)_' : view.text;
       const logPath = view.answerPath ?? `logs/tasks/${header.taskId}/stream.jsonl`;
-      const cutNote = (shown: number): string =>
-        `\n\n_… answer cut to fit a Sentry comment (${shown.toLocaleString('en-US')} of ${(view.answerChars ?? text.length).toLocaleString('en-US')} characters shown). ` +
-        `The full answer is \`${logPath}\` on the agent-bot server; see also [the run](${header.runUrl})._`;
-      const room = limit - start.length - end.length;
-      let body = text;
-      if (body.length > room || view.truncated === true) {
-        const shown = Math.max(0, Math.min(body.length, room - cutNote(body.length).length));
-        body = body.slice(0, shown) + cutNote(shown);
-      }
+      const body = fittedAnswer({ text: view.text, room: limit - start.length - end.length, place: 'a Sentry comment', logPath, runUrl: header.runUrl, answerChars: view.answerChars, truncated: view.truncated });
       return start + body + end;
     }
   }
